@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+
+namespace NodeFoundry.Host;
+
+/// <summary>Entry point: picks the command and turns failures into exit codes and one clear line.</summary>
+internal static class CommandLine
+{
+    public const string Usage = """
+        nodefoundry — network boot servers for bare-metal fleets
+
+        Usage:
+          nodefoundry demo                      Run the embedded example lab on loopback and walk a BIOS, a UEFI and a
+                                                UEFI HTTP Boot client through it; exit 0 only if each got the right answers.
+          nodefoundry serve --config FILE       Serve the fleet file (DHCP; TFTP and HTTP as they land) until SIGTERM/Ctrl+C.
+                [--listen ADDR] [--port N] [--interface IF] [--journal PATH | --no-journal]
+          nodefoundry validate --config FILE    Check a fleet file; print every problem with line, column and fix.
+          nodefoundry leases --journal PATH     Print the leases in a lease journal (the server may be stopped).
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        var options = ArgumentReader.Parse(args.Skip(1));
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+
+        try
+        {
+            return args[0] switch
+            {
+                "demo" => await DemoCommand.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false),
+                "serve" => await ServeCommand.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false),
+                "validate" => ValidateCommand.Run(options, Console.Out),
+                "leases" => LeasesCommand.Run(options, Console.Out),
+                _ => throw new UsageException($"unknown command '{args[0]}'; expected demo, serve, validate or leases"),
+            };
+        }
+        catch (UsageException ex)
+        {
+            await Console.Error.WriteLineAsync($"nodefoundry: {ex.Message}\n\n{Usage}").ConfigureAwait(false);
+            return 2;
+        }
+        catch (InvalidOperationException ex)
+        {
+            await Console.Error.WriteLineAsync($"nodefoundry: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using NodeFoundry.Host;
+
+return await CommandLine.RunAsync(args).ConfigureAwait(false);
