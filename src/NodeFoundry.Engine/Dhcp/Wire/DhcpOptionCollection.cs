@@ -23,7 +23,8 @@ public sealed class DhcpOptionCollection : IEnumerable<KeyValuePair<DhcpOptionCo
 
     public DhcpOptionCollection()
     {
-        _entries = new Entry[8];
+        // Firmware requests carry 8–12 options; 16 avoids a resize on the parse path.
+        _entries = new Entry[16];
     }
 
     /// <summary>Number of distinct option codes present.</summary>

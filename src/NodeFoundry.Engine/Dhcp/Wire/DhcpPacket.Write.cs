@@ -19,7 +19,8 @@ public sealed partial class DhcpPacket
     /// Values over 255 bytes are split into consecutive instances (RFC 3396). The message is padded
     /// to 300 bytes, the BOOTP minimum some relays and ROMs insist on. When the options do not fit,
     /// option 52 is added and the file field, then the sname field, carry the rest, provided they
-    /// are empty; options are never split to fill a gap, so clients without RFC 3396 still read them.
+    /// are empty. An option of 255 bytes or less is never split to fill a gap, so clients without
+    /// RFC 3396 still read it; an option that overflows moves whole to the first area with room.
     /// </remarks>
     /// <exception cref="DhcpEncodeException">The content cannot fit, or a header value cannot be encoded.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than the encoded message.</exception>
@@ -104,13 +105,14 @@ public sealed partial class DhcpPacket
     }
 
     /// <summary>
-    /// Lays the options out across up to three areas in RFC 2131 order (options, file, sname),
-    /// sequentially: an instance that does not fit the current area moves on to the next one.
+    /// Lays the options out across up to three areas (options, file, sname): each option goes
+    /// whole into the first area with room, so option 53 and the other early options stay in the
+    /// options field and small options can fill gaps. The instances of a split (over 255-byte)
+    /// option never go back to an earlier area, so RFC 2131 read order rebuilds them in order.
     /// Writes only into the non-empty spans, so the same code sizes and emits.
     /// </summary>
     private bool PlaceOptions(Span<int> capacity, Span<int> used, Span<byte> options, Span<byte> file, Span<byte> serverName)
     {
-        int area = 0;
         bool hasRelay = false;
         foreach (ref readonly var entry in Options.Entries)
         {
@@ -120,7 +122,7 @@ public sealed partial class DhcpPacket
                 continue;
             }
 
-            if (!PlaceOption(entry, capacity, used, ref area, options, file, serverName))
+            if (!PlaceOption(entry, capacity, used, options, file, serverName))
             {
                 return false;
             }
@@ -132,7 +134,7 @@ public sealed partial class DhcpPacket
             {
                 if (entry.Code == DhcpOptionCode.RelayAgentInformation)
                 {
-                    return PlaceOption(entry, capacity, used, ref area, options, file, serverName);
+                    return PlaceOption(entry, capacity, used, options, file, serverName);
                 }
             }
         }
@@ -141,8 +143,9 @@ public sealed partial class DhcpPacket
     }
 
     private static bool PlaceOption(
-        in DhcpOptionCollection.Entry entry, Span<int> capacity, Span<int> used, ref int area, Span<byte> options, Span<byte> file, Span<byte> serverName)
+        in DhcpOptionCollection.Entry entry, Span<int> capacity, Span<int> used, Span<byte> options, Span<byte> file, Span<byte> serverName)
     {
+        int area = 0;
         ReadOnlySpan<byte> value = entry.Value.Span;
         do
         {
