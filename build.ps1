@@ -1,0 +1,116 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests, documents and packages the NodeFoundry PowerShell module.
+.DESCRIPTION
+    One task per step, run in the order given:
+      Build    dotnet build of the solution (warnings are errors).
+      Test     xunit module-surface tests, then the Pester suites in tests/Pester (Pester 5, when installed)
+               against the packaged module.
+      Docs     renders en-US (MAML + about topic) from docs/*.md with the repository's tested generator;
+               when PlatyPS is installed, also checks that PlatyPS accepts docs/*.md.
+      Package  lays out out/NodeFoundry/<version>/ so that Import-Module out/NodeFoundry/<version>/NodeFoundry.psd1
+               (or a PSModulePath entry pointing at out/) loads it.
+    The version is Directory.Build.props' VersionPrefix, the one place it lives.
+.EXAMPLE
+    ./build.ps1                          # Build, Docs, Package, Test
+.EXAMPLE
+    ./build.ps1 -Task Package -Configuration Release
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Docs', 'Package')]
+    [string[]] $Task = @('Build', 'Docs', 'Package', 'Test'),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+$root = $PSScriptRoot
+$version = ([xml](Get-Content (Join-Path $root 'Directory.Build.props') -Raw)).Project.PropertyGroup.VersionPrefix |
+    Where-Object { $_ } | Select-Object -First 1
+$moduleProject = Join-Path $root 'src/NodeFoundry.PowerShell/NodeFoundry.PowerShell.csproj'
+$moduleTests = Join-Path $root 'tests/NodeFoundry.Module.Tests'
+$packageDir = Join-Path $root "out/NodeFoundry/$version"
+
+function Invoke-Native {
+    # No param block on purpose: switches such as -c and -NoProfile pass through to the native command.
+    $command, $arguments = $args
+    Write-Host "> $command $($arguments -join ' ')" -ForegroundColor DarkGray
+    & $command @arguments
+    if ($LASTEXITCODE -ne 0) { throw "$command exited with $LASTEXITCODE" }
+}
+
+function Invoke-Build {
+    Invoke-Native dotnet build (Join-Path $root 'NodeFoundry.slnx') -c $Configuration
+}
+
+function Invoke-Docs {
+    # The generator lives in the module tests (it is tested there); NF_UPDATE_HELP=1 makes it write en-US.
+    $env:NF_UPDATE_HELP = '1'
+    try {
+        Invoke-Native dotnet test $moduleTests -c $Configuration --filter 'FullyQualifiedName~HelpFilesTests' -v q
+    }
+    finally {
+        Remove-Item Env:NF_UPDATE_HELP
+    }
+
+    if (Get-Module -ListAvailable -Name platyPS) {
+        Import-Module platyPS
+        $check = Join-Path ([System.IO.Path]::GetTempPath()) "nodefoundry-platyps-$PID"
+        try {
+            New-ExternalHelp -Path (Join-Path $root 'docs') -OutputPath $check -Force | Out-Null
+            Write-Host "PlatyPS accepts docs/ (its MAML is in $check for comparison; en-US stays the generator's)."
+        }
+        catch {
+            throw "PlatyPS rejected docs/: $_"
+        }
+    }
+    else {
+        Write-Host 'PlatyPS not installed; en-US rendered by the repository generator only.'
+    }
+}
+
+function Invoke-Package {
+    $publish = Join-Path $root "out/publish"
+    Invoke-Native dotnet publish $moduleProject -c $Configuration -o $publish --no-self-contained
+    if (Test-Path $packageDir) { Remove-Item $packageDir -Recurse -Force }
+    New-Item -ItemType Directory -Path $packageDir | Out-Null
+
+    # PowerShell itself provides System.Management.Automation; the reference assembly must not ship.
+    $exclude = @('System.Management.Automation.dll', '*.deps.json', '*.xml')
+    Get-ChildItem $publish -File -Filter *.dll | Where-Object { $name = $_.Name; -not ($exclude | Where-Object { $name -like $_ }) } |
+        Copy-Item -Destination $packageDir
+    Get-ChildItem $publish -File -Filter *.pdb | Copy-Item -Destination $packageDir
+    Copy-Item (Join-Path $root 'src/NodeFoundry.PowerShell/NodeFoundry.psd1') $packageDir
+    Copy-Item (Join-Path $root 'src/NodeFoundry.PowerShell/NodeFoundry.format.ps1xml') $packageDir
+    Copy-Item (Join-Path $root 'en-US') -Destination (Join-Path $packageDir 'en-US') -Recurse
+
+    $manifest = Test-ModuleManifest (Join-Path $packageDir 'NodeFoundry.psd1')
+    if ($manifest.Version -ne [version]$version) { throw "Manifest version $($manifest.Version) is not $version" }
+    Write-Host "Packaged NodeFoundry $version in $packageDir"
+}
+
+function Invoke-Test {
+    Invoke-Native dotnet test $moduleTests -c $Configuration -v q
+
+    $pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -GE ([version]'5.5.0') | Sort-Object Version -Descending | Select-Object -First 1
+    if (-not $pester) {
+        Write-Warning 'Pester 5.5+ is not installed (Install-Module Pester -MinimumVersion 5.5.0); Pester suites skipped.'
+        return
+    }
+    if (-not (Test-Path (Join-Path $packageDir 'NodeFoundry.psd1'))) { Invoke-Package }
+
+    # A child pwsh, so the binary module under test is not locked into this session.
+    $script = "Import-Module Pester -RequiredVersion $($pester.Version); `$env:NF_MODULE_PATH = '$(Join-Path $packageDir 'NodeFoundry.psd1')'; " +
+        "Invoke-Pester -Path '$(Join-Path $root 'tests/Pester')' -CI"
+    Invoke-Native (Get-Process -Id $PID).Path -NoProfile -NonInteractive -Command $script
+}
+
+foreach ($step in $Task) {
+    Write-Host "=== $step" -ForegroundColor Cyan
+    & "Invoke-$step"
+}

@@ -1,0 +1,15 @@
+namespace NodeFoundry.PowerShell.Commands;
+
+/// <summary>
+/// Stable error ids of the cmdlets (scripts match on them through <c>$_.FullyQualifiedErrorId</c>).
+/// Engine failures inside jobs use the ids in <see cref="Jobs.BootServiceFailure"/>.
+/// </summary>
+internal static class ErrorIds
+{
+    public const string FleetFileNotFound = "NfFleetFileNotFound";
+    public const string FleetFileInvalid = "NfFleetFileInvalid";
+    public const string FleetFileUnreadable = "NfFleetFileUnreadable";
+    public const string LeaseJournalNotFound = "NfLeaseJournalNotFound";
+    public const string LeaseJournalUnreadable = "NfLeaseJournalUnreadable";
+    public const string JobNotDhcpServer = "NfJobNotDhcpServer";
+}

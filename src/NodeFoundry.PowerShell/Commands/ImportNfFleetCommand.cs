@@ -1,0 +1,101 @@
+using System.Management.Automation;
+using NodeFoundry.Fleet;
+using NodeFoundry.PowerShell.Fleet;
+
+namespace NodeFoundry.PowerShell.Commands;
+
+/// <summary>Reads fleet files and writes their nodes; an invalid file writes one error per problem, with file:line:col.</summary>
+[Cmdlet(VerbsData.Import, "NfFleet", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(FleetNode))]
+public sealed class ImportNfFleetCommand : PSCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>Fleet file path(s); wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Fleet file path(s), taken literally.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    protected override void ProcessRecord()
+    {
+        foreach (string file in ResolveFiles())
+        {
+            FleetLoadResult result;
+            try
+            {
+                result = FleetLoader.LoadFile(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                WriteError(new ErrorRecord(ex, ErrorIds.FleetFileUnreadable, ErrorCategory.ReadError, file));
+                continue;
+            }
+
+            if (result.IsValid && result.Fleet is not null)
+            {
+                WriteObject(result.Fleet.Nodes, enumerateCollection: true);
+                continue;
+            }
+
+            foreach (FleetError error in result.Errors)
+            {
+                var record = new ErrorRecord(new FleetFileInvalidException(error), ErrorIds.FleetFileInvalid, ErrorCategory.InvalidData, error);
+                if (!string.IsNullOrEmpty(error.Fix))
+                {
+                    record.ErrorDetails = new ErrorDetails(FleetErrorText.Format(error)) { RecommendedAction = error.Fix };
+                }
+
+                WriteError(record);
+            }
+        }
+    }
+
+    private List<string> ResolveFiles()
+    {
+        var files = new List<string>();
+        if (ParameterSetName == LiteralPathSet)
+        {
+            foreach (string literal in LiteralPath)
+            {
+                string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(literal);
+                if (File.Exists(file))
+                {
+                    files.Add(file);
+                }
+                else
+                {
+                    WriteNotFound(literal);
+                }
+            }
+
+            return files;
+        }
+
+        foreach (string pattern in Path)
+        {
+            try
+            {
+                files.AddRange(GetResolvedProviderPathFromPSPath(pattern, out ProviderInfo _));
+            }
+            catch (ItemNotFoundException)
+            {
+                WriteNotFound(pattern);
+            }
+        }
+
+        return files;
+    }
+
+    private void WriteNotFound(string path) =>
+        WriteError(new ErrorRecord(
+            new FileNotFoundException($"Fleet file '{path}' does not exist.", path),
+            ErrorIds.FleetFileNotFound, ErrorCategory.ObjectNotFound, path));
+}

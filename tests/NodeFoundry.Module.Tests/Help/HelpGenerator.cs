@@ -1,0 +1,38 @@
+namespace NodeFoundry.Tests.Help;
+
+/// <summary>
+/// docs/*.md → en-US: every cmdlet page into one MAML file named after the cmdlet assembly, every
+/// about_*.md into about_*.help.txt. Run by <see cref="HelpFilesTests"/>; with NF_UPDATE_HELP=1 it writes
+/// the files (build.ps1 -Task Docs does that).
+/// </summary>
+internal static class HelpGenerator
+{
+    public const string MamlFileName = "NodeFoundry.PowerShell.dll-Help.xml";
+
+    public static IReadOnlyDictionary<string, string> Generate(string docsDirectory)
+    {
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var commands = new List<CommandHelp>();
+        foreach (string path in Directory.GetFiles(docsDirectory, "*.md").Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileNameWithoutExtension(path);
+            string markdown = File.ReadAllText(path);
+            if (name.StartsWith("about_", StringComparison.Ordinal))
+            {
+                files[name + ".help.txt"] = AboutTopicWriter.Render(markdown);
+            }
+            else
+            {
+                commands.Add(PlatyPsMarkdown.Parse(markdown));
+            }
+        }
+
+        files[MamlFileName] = MamlWriter.Render(commands);
+        return files;
+    }
+
+    public static IEnumerable<CommandHelp> LoadCommandDocs(string docsDirectory) =>
+        Directory.GetFiles(docsDirectory, "*.md")
+            .Where(p => !Path.GetFileName(p).StartsWith("about_", StringComparison.Ordinal))
+            .Select(p => PlatyPsMarkdown.Parse(File.ReadAllText(p)));
+}

@@ -1,0 +1,199 @@
+using System.Reflection;
+using System.Xml.Linq;
+using NodeFoundry.Tests.Help;
+
+namespace NodeFoundry.Tests.Surface;
+
+/// <summary>
+/// The module's public surface, read from the built assembly with MetadataLoadContext (there is no
+/// PowerShell runtime here): verbs, nouns, OutputType, manifest exports, format views and help pages.
+/// </summary>
+public sealed class ModuleSurfaceTests : IDisposable
+{
+    /// <summary>Get-Verb in PowerShell 7 (all groups: Common, Communications, Data, Diagnostic, Lifecycle, Other, Security).</summary>
+    private static readonly HashSet<string> ApprovedVerbs = new(StringComparer.Ordinal)
+    {
+        // Common
+        "Add", "Clear", "Close", "Copy", "Enter", "Exit", "Find", "Format", "Get", "Hide", "Join", "Lock", "Move", "New",
+        "Open", "Optimize", "Pop", "Push", "Redo", "Remove", "Rename", "Reset", "Resize", "Search", "Select", "Set",
+        "Show", "Skip", "Split", "Step", "Switch", "Undo", "Unlock", "Watch",
+
+        // Communications
+        "Connect", "Disconnect", "Read", "Receive", "Send", "Write",
+
+        // Data
+        "Backup", "Checkpoint", "Compare", "Compress", "Convert", "ConvertFrom", "ConvertTo", "Dismount", "Edit",
+        "Expand", "Export", "Group", "Import", "Initialize", "Limit", "Merge", "Mount", "Out", "Publish", "Restore",
+        "Save", "Sync", "Unpublish", "Update",
+
+        // Diagnostic
+        "Debug", "Measure", "Ping", "Repair", "Resolve", "Test", "Trace",
+
+        // Lifecycle
+        "Approve", "Assert", "Build", "Complete", "Confirm", "Deny", "Deploy", "Disable", "Enable", "Install", "Invoke",
+        "Register", "Request", "Restart", "Resume", "Start", "Stop", "Submit", "Suspend", "Uninstall", "Unregister", "Wait",
+
+        // Other
+        "Use",
+
+        // Security
+        "Block", "Grant", "Protect", "Revoke", "Unblock", "Unprotect",
+    };
+
+    private readonly MetadataLoadContext _context = ModuleLayout.CreateLoadContext();
+    private readonly IReadOnlyList<CompiledCmdlet> _cmdlets;
+
+    public ModuleSurfaceTests()
+    {
+        Assembly module = _context.LoadFromAssemblyPath(ModuleLayout.BuiltAssembly(ModuleLayout.CmdletAssemblyName));
+        _context.LoadFromAssemblyPath(ModuleLayout.BuiltAssembly(ModuleLayout.EngineAssemblyName));
+        _cmdlets = CompiledCmdlet.LoadAll(module);
+    }
+
+    public void Dispose() => _context.Dispose();
+
+    [Fact]
+    public void Approved_verb_list_is_PowerShell_7s()
+    {
+        Assert.Equal(100, ApprovedVerbs.Count);
+    }
+
+    [Fact]
+    public void The_module_has_the_expected_cmdlets()
+    {
+        Assert.Equal(["Get-NfLease", "Import-NfFleet", "Start-NfDhcpServer"], _cmdlets.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void Every_cmdlet_uses_an_approved_verb_and_the_Nf_noun_prefix()
+    {
+        Assert.All(_cmdlets, c =>
+        {
+            Assert.True(ApprovedVerbs.Contains(c.Verb), $"{c.Name}: '{c.Verb}' is not an approved verb (Get-Verb)");
+            Assert.True(c.Noun.StartsWith("Nf", StringComparison.Ordinal) && c.Noun.Length > 2 && char.IsUpper(c.Noun[2]), $"{c.Name}: noun must start with 'Nf' followed by a capital");
+            Assert.Equal(c.Verb + c.Noun + "Command", c.Type.Name);
+        });
+    }
+
+    [Fact]
+    public void Every_cmdlet_declares_OutputType_of_a_NodeFoundry_type()
+    {
+        Assert.All(_cmdlets, c =>
+        {
+            Assert.True(c.OutputTypes.Count > 0, $"{c.Name}: no [OutputType]");
+            Assert.All(c.OutputTypes, t => Assert.True(t.StartsWith("NodeFoundry.", StringComparison.Ordinal), $"{c.Name}: OutputType {t} is not a NodeFoundry type"));
+        });
+    }
+
+    [Fact]
+    public void Every_ShouldProcess_cmdlet_declares_ConfirmImpact()
+    {
+        Assert.All(_cmdlets.Where(c => c.SupportsShouldProcess), c => Assert.True(c.DeclaresConfirmImpact, $"{c.Name}: SupportsShouldProcess without ConfirmImpact"));
+    }
+
+    [Fact]
+    public void The_network_touching_cmdlet_supports_ShouldProcess()
+    {
+        Assert.True(_cmdlets.Single(c => c.Name == "Start-NfDhcpServer").SupportsShouldProcess);
+    }
+
+    [Fact]
+    public void Manifest_exports_exactly_the_compiled_cmdlets()
+    {
+        IReadOnlyList<string> exported = ModuleLayout.ManifestList("CmdletsToExport");
+
+        Assert.Equal(_cmdlets.Select(c => c.Name).Order(StringComparer.Ordinal), exported.Order(StringComparer.Ordinal));
+        Assert.Equal(exported.Count, exported.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+    }
+
+    [Fact]
+    public void Manifest_fields_match_the_build()
+    {
+        Assert.Equal(ModuleLayout.VersionPrefix, ModuleLayout.ManifestValue("ModuleVersion"));
+        Assert.Equal(ModuleLayout.CmdletAssemblyName + ".dll", ModuleLayout.ManifestValue("RootModule"));
+        Assert.Equal("7.4", ModuleLayout.ManifestValue("PowerShellVersion"));
+        Assert.Equal(["Core"], ModuleLayout.ManifestList("CompatiblePSEditions"));
+        Assert.Equal([Path.GetFileName(ModuleLayout.FormatPath)], ModuleLayout.ManifestList("FormatsToProcess"));
+        Assert.True(Guid.TryParse(ModuleLayout.ManifestValue("GUID"), out _));
+        Assert.Empty(ModuleLayout.ManifestList("FunctionsToExport"));
+        Assert.Empty(ModuleLayout.ManifestList("AliasesToExport"));
+    }
+
+    [Fact]
+    public void Engine_does_not_reference_System_Management_Automation()
+    {
+        Assembly engine = _context.LoadFromAssemblyPath(ModuleLayout.BuiltAssembly(ModuleLayout.EngineAssemblyName));
+
+        Assert.DoesNotContain(engine.GetReferencedAssemblies(), a => a.Name == "System.Management.Automation");
+        Assert.DoesNotContain(engine.GetReferencedAssemblies(), a => a.Name == "Microsoft.PowerShell.SDK");
+    }
+
+    [Fact]
+    public void Every_output_type_has_a_table_view_whose_properties_exist()
+    {
+        XDocument format = XDocument.Load(ModuleLayout.FormatPath);
+        var views = format.Descendants("View").ToDictionary(
+            v => v.Element("ViewSelectedBy")!.Element("TypeName")!.Value,
+            v => v);
+
+        foreach (string typeName in _cmdlets.SelectMany(c => c.OutputTypes).Distinct())
+        {
+            Assert.True(views.TryGetValue(typeName, out XElement? view), $"no format view for {typeName}");
+            Assert.NotNull(view.Element("TableControl"));
+            Type type = ResolveType(typeName);
+            foreach (string property in view.Descendants("PropertyName").Select(p => p.Value))
+            {
+                Assert.True(type.GetProperty(property) is not null, $"view {typeName} shows '{property}', which {type.FullName} does not have");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_cmdlet_has_a_help_page_and_every_page_a_cmdlet()
+    {
+        string[] pages = [.. Directory.GetFiles(ModuleLayout.DocsDirectory, "*.md")
+            .Select(Path.GetFileNameWithoutExtension)
+            .Where(n => !n!.StartsWith("about_", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)!];
+
+        Assert.Equal(_cmdlets.Select(c => c.Name), pages);
+    }
+
+    [Fact]
+    public void Help_pages_document_exactly_the_compiled_parameters()
+    {
+        foreach (CompiledCmdlet cmdlet in _cmdlets)
+        {
+            CommandHelp help = PlatyPsMarkdown.Parse(File.ReadAllText(Path.Combine(ModuleLayout.DocsDirectory, cmdlet.Name + ".md")));
+            Assert.Equal(cmdlet.Name, help.Name);
+
+            Assert.True(
+                cmdlet.Parameters.Select(p => p.Name).Order(StringComparer.Ordinal).SequenceEqual(help.Parameters.Select(p => p.Name).Order(StringComparer.Ordinal)),
+                $"{cmdlet.Name}: compiled parameters [{string.Join(", ", cmdlet.Parameters.Select(p => p.Name).Order(StringComparer.Ordinal))}] "
+                + $"but documented [{string.Join(", ", help.Parameters.Select(p => p.Name).Order(StringComparer.Ordinal))}]");
+
+            foreach (CompiledParameter compiled in cmdlet.Parameters)
+            {
+                HelpParameter documented = help.Parameters.Single(p => p.Name == compiled.Name);
+                string where = $"{cmdlet.Name} -{compiled.Name}";
+                Assert.True(compiled.TypeName == documented.Get("Type"), $"{where}: Type is {compiled.TypeName}, documented {documented.Get("Type")}");
+                Assert.True(compiled.Required == documented.Required, $"{where}: Required is {compiled.Required}, documented {documented.Get("Required")}");
+                Assert.True(compiled.Position == documented.Get("Position"), $"{where}: Position is {compiled.Position}, documented {documented.Get("Position")}");
+                Assert.True(compiled.PipelineInput == documented.Get("Accept pipeline input"), $"{where}: pipeline input is {compiled.PipelineInput}, documented {documented.Get("Accept pipeline input")}");
+                Assert.True(compiled.Aliases.Order(StringComparer.Ordinal).SequenceEqual(documented.Aliases.Order(StringComparer.Ordinal)), $"{where}: aliases [{string.Join(", ", compiled.Aliases)}], documented [{documented.Get("Aliases")}]");
+                Assert.True(compiled.SupportsWildcards == (documented.Get("Accept wildcard characters") == "True"), $"{where}: wildcard support differs from the page");
+                string[] compiledSets = compiled.ParameterSets.SequenceEqual([CompiledCmdlet.AllParameterSets]) ? ["(All)"] : [.. compiled.ParameterSets];
+                Assert.True(compiledSets.SequenceEqual(documented.ParameterSets), $"{where}: parameter sets [{string.Join(", ", compiledSets)}], documented [{documented.Get("Parameter Sets")}]");
+                Assert.True(documented.Description.Count > 0, $"{where}: no description");
+            }
+
+            Assert.Equal(cmdlet.ParameterSetNames.Order(StringComparer.Ordinal), help.SyntaxSets.Select(s => s.Name).Order(StringComparer.Ordinal));
+            Assert.Equal(cmdlet.DefaultParameterSetName, help.SyntaxSets.SingleOrDefault(s => s.IsDefault)?.Name);
+            Assert.Equal(cmdlet.OutputTypes.Order(StringComparer.Ordinal), help.Outputs.Select(o => o.TypeName).Order(StringComparer.Ordinal));
+        }
+    }
+
+    private Type ResolveType(string fullName) =>
+        _context.GetAssemblies().Select(a => a.GetType(fullName)).FirstOrDefault(t => t is not null)
+        ?? throw new InvalidOperationException($"{fullName} not found in the module's assemblies");
+}

@@ -1,0 +1,77 @@
+#Requires -Version 7.4
+# Pester 5.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'NodeFoundry.TestHelpers.psm1') -Force
+    Import-Module (Get-NfTestModulePath) -Force
+    $script:Fleet = Join-Path $PSScriptRoot 'fixtures/fleet.yaml'
+    $script:BadFleet = Join-Path $PSScriptRoot 'fixtures/bad-fleet.yaml'
+}
+
+AfterAll {
+    Remove-Module NodeFoundry -ErrorAction SilentlyContinue
+}
+
+Describe 'Import-NfFleet' {
+    Context 'a valid fleet file given by <Form>' -ForEach @(
+        @{ Form = 'Path'; Import = { param($f) Import-NfFleet -Path $f } }
+        @{ Form = 'LiteralPath'; Import = { param($f) Import-NfFleet -LiteralPath $f } }
+        @{ Form = 'pipeline string'; Import = { param($f) $f | Import-NfFleet } }
+        @{ Form = 'pipeline FileInfo'; Import = { param($f) Get-Item $f | Import-NfFleet } }
+        @{ Form = 'wildcard'; Import = { param($f) Import-NfFleet -Path (Join-Path (Split-Path $f) 'flee?.yaml') } }
+    ) {
+        BeforeAll {
+            $script:Nodes = & $Import $Fleet
+        }
+
+        It 'writes one FleetNode per node' {
+            $Nodes | Should -HaveCount 2
+            $Nodes | Should -BeOfType ([NodeFoundry.Fleet.FleetNode])
+        }
+
+        It 'carries name, MAC, host name, address and profile' {
+            $node = $Nodes | Where-Object Name -EQ 'node01'
+            $node.MacAddress | Should -BeOfType ([System.Net.NetworkInformation.PhysicalAddress])
+            $node.MacAddress.ToString() | Should -Be '525400000001'
+            $node.HostName | Should -Be 'node01.lab'
+            $node.Address | Should -Be ([ipaddress]'127.0.0.11')
+            $node.Profile | Should -Be 'ubuntu'
+        }
+    }
+
+    Context 'an invalid fleet file' {
+        BeforeAll {
+            $script:Output = Import-NfFleet $BadFleet -ErrorAction SilentlyContinue -ErrorVariable problems
+            $script:Problems = $problems
+        }
+
+        It 'writes no nodes' {
+            $Output | Should -BeNullOrEmpty
+        }
+
+        It 'writes one NfFleetFileInvalid error per problem' {
+            $Problems | Should -HaveCount 2
+            $Problems | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be 'NfFleetFileInvalid,NodeFoundry.PowerShell.Commands.ImportNfFleetCommand' }
+            $Problems | ForEach-Object { $_.CategoryInfo.Category | Should -Be 'InvalidData' }
+        }
+
+        It 'names file, line and column in every error (line <Line>)' -ForEach @(@{ Line = 9 }, @{ Line = 14 }) {
+            $Problems.Exception.Message | Where-Object { $_ -match "bad-fleet\.yaml:$($Line):\d+: " } | Should -HaveCount 1
+        }
+
+        It 'makes the FleetError available as the target object' {
+            $Problems | ForEach-Object { $_.TargetObject | Should -BeOfType ([NodeFoundry.Fleet.FleetError]) }
+        }
+    }
+
+    It 'writes NfFleetFileNotFound for a missing file' {
+        Import-NfFleet (Join-Path $TestDrive 'nope.yaml') -ErrorAction SilentlyContinue -ErrorVariable missing | Should -BeNullOrEmpty
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'NfFleetFileNotFound*'
+    }
+
+    It 'has help with examples' {
+        $help = Get-Help Import-NfFleet -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+    }
+}
