@@ -4,7 +4,7 @@ using NodeFoundry.Fleet;
 namespace NodeFoundry.Dhcp;
 
 /// <summary>How a DHCP server binds and persists; what it answers comes from the fleet file.</summary>
-public sealed class DhcpServerOptions
+public sealed record DhcpServerOptions
 {
     /// <summary>Address to bind. <see cref="IPAddress.Any"/> plus <see cref="InterfaceName"/> is the production shape.</summary>
     public IPAddress ListenAddress { get; init; } = IPAddress.Any;

@@ -21,7 +21,8 @@ public static class UdpSocketFactory
         try
         {
             socket.EnableBroadcast = broadcast;
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // No SO_REUSEADDR: on Linux it would let a second server bind the same UDP port silently and
+            // split the clients between them. A busy port must fail loudly.
             TrySetReceiveBuffer(socket, receiveBufferBytes);
             if (interfaceName is not null)
             {
