@@ -91,7 +91,8 @@ public sealed class DhcpProbeClient : IDisposable
             _socket.SendTo(release.ToArray(), Server);
         }
 
-        var failure = ack.MessageType == DhcpMessageType.Ack ? null : $"NAK: {ack.Options.Get(DhcpOptionCode.Message) is { } m ? System.Text.Encoding.ASCII.GetString(m.Span) : "no reason given"}";
+        var reason = ack.Options.Get(DhcpOptionCode.Message) is { } m ? System.Text.Encoding.ASCII.GetString(m.Span) : "no reason given";
+        var failure = ack.MessageType == DhcpMessageType.Ack ? null : $"NAK: {reason}";
         return new DhcpProbeResult(request, offer, ack, watch.Elapsed, failure);
     }
 

@@ -41,7 +41,7 @@ public sealed class CrashDurabilityTests
 
             server.Kill();
             stop.Cancel();
-            Task.WaitAll(load, TimeSpan.FromSeconds(30));
+            load.Wait(TimeSpan.FromSeconds(30));
         }
 
         Assert.True(granted.Count >= 40, $"only {granted.Count} leases were granted before the deadline; server output:\n{server.StandardOutput}\n{server.StandardError}");
