@@ -16,7 +16,7 @@ public sealed class CrashDurabilityTests
     private const int Relays = 4;
 
     [Fact]
-    public void Sigkill_under_load_loses_no_granted_lease_and_never_doubles_an_address()
+    public async Task Sigkill_under_load_loses_no_granted_lease_and_never_doubles_an_address()
     {
         using var lab = new NetworkLab();
         using var fleet = new LabFleet();
@@ -41,7 +41,7 @@ public sealed class CrashDurabilityTests
 
             server.Kill();
             stop.Cancel();
-            load.Wait(TimeSpan.FromSeconds(30));
+            await load.WaitAsync(TimeSpan.FromSeconds(30));
         }
 
         Assert.True(granted.Count >= 40, $"only {granted.Count} leases were granted before the deadline; server output:\n{server.StandardOutput}\n{server.StandardError}");
