@@ -15,7 +15,7 @@ namespace NodeFoundry.Dhcp;
 /// journal is fsynced once for the whole batch, and only then are the batch's replies sent — so an ACK
 /// never leaves before its lease is on disk, and a storm costs one fsync per batch, not per lease.
 /// </summary>
-public sealed class DhcpServer : IBootService, IDisposable
+public sealed class DhcpServer : IBootService, IListeningService, IDisposable
 {
     private readonly FleetConfig _fleet;
     private readonly DhcpServerOptions _options;
