@@ -71,7 +71,7 @@ public sealed class RealClientTests : IClassFixture<DhcpLabFixture>
 
         var fleet = _fixture.Fleet.Config;
         var kind = ClientArchitecture.ToFirmwareKind(arch);
-        var http = ClientArchitecture.IsHttpBoot(kind);
+        var http = FirmwareKindNames.IsHttpBoot(kind);
         var expectedFile = ipxe
             ? $"http://192.0.2.1/boot/{TestMacs.Colon(mac)}.ipxe"
             : http ? "http://192.0.2.1/ipxe.efi" : fleet.Boot.Loaders[kind];
