@@ -117,7 +117,8 @@ internal sealed class TftpTransfer : IDisposable
                 // Distance from the last acknowledged block, modulo the 16-bit wire number: only 1..(sent-acked)
                 // acknowledges something new. 0 is a duplicate; anything larger is stale (from before a rollback
                 // or a rollover) or from the future. Neither makes us send.
-                var ahead = (ushort)(block - (ushort)_acked);
+                // unchecked: the wrap-around is the point (the project checks arithmetic everywhere else).
+                var ahead = unchecked((ushort)(block - (ushort)_acked));
                 if (ahead == 0 || ahead > _sentUpTo - _acked)
                 {
                     return TftpAckOutcome.Duplicate;
@@ -251,7 +252,7 @@ internal sealed class TftpTransfer : IDisposable
                 return;
             }
 
-            var length = TftpDataPacket.Write(buffer, (ushort)(block & 0xFFFF), payload[..read]);
+            var length = TftpDataPacket.Write(buffer, unchecked((ushort)block), payload[..read]);
             Channel.Send(Client, buffer.AsSpan(0, length));
         }
 
