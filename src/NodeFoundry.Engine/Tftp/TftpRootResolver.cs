@@ -49,6 +49,22 @@ public sealed class TftpRootResolver
             return false;
         }
 
+        try
+        {
+            return TryWalk(name, out fullPath, out refusal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A symlink loop ("too many levels"), a vanished component, a permission error: not servable.
+            refusal = TftpPathRefusal.NotFound;
+            return false;
+        }
+    }
+
+    private bool TryWalk(string name, [NotNullWhen(true)] out string? fullPath, out TftpPathRefusal refusal)
+    {
+        fullPath = null;
+        refusal = TftpPathRefusal.None;
         var relative = name.StartsWith('/') ? name[1..] : name;
         var current = _root;
         var hops = 0;
