@@ -65,6 +65,35 @@ foreach (var server in servers)
             continue;
         }
 
+        // Throughput first, on a server that has seen no storm yet: one client at blksize 1432, lock-step vs
+        // windowsize 8; the 33 MiB file directly over the veth, the 1 MiB one through the relay with 1 ms each way.
+        foreach (var (path, delay) in new[] { ("veth", TimeSpan.Zero), ("relay +1 ms each way", TimeSpan.FromMilliseconds(1)) })
+        {
+            var big = path == "veth" ? TftpLab.Big : TftpLab.Medium;
+            UdpImpairmentRelay? relay = delay > TimeSpan.Zero ? lab.StartRelay(new UdpImpairment { Delay = delay }, seed, TimeSpan.FromMinutes(5)) : null;
+            try
+            {
+                var target = relay?.LocalEndPoint ?? TftpLab.Server;
+                var timeout = new TftpRomClientOptions { Deadline = TimeSpan.FromMinutes(5) };
+                var lockStep = await lab.RomClient(timeout).FetchAsync(target, big);
+                var windowed = await lab.RomClient(timeout with { WindowSize = 8 }).FetchAsync(target, big);
+                throughput.Add(new ThroughputRow(server, path, big, lockStep, windowed));
+                Console.WriteLine($"   {path}: lock-step {Mbps(lockStep)} Mb/s, window 8 {Mbps(windowed)} Mb/s (granted {windowed.WindowSize})");
+                foreach (var failed in new[] { lockStep, windowed }.Where(r => !r.Succeeded))
+                {
+                    Console.WriteLine($"     {failed}");
+                    notes.Add($"{server}, {path}: {failed}");
+                }
+            }
+            finally
+            {
+                if (relay is not null)
+                {
+                    await relay.DisposeAsync();
+                }
+            }
+        }
+
         foreach (var clients in clientCounts)
         {
             foreach (var loss in losses)
@@ -81,29 +110,6 @@ foreach (var server in servers)
             }
         }
 
-        // Throughput: one client, the 33 MiB file at blksize 1432, lock-step vs windowsize 8; direct over the
-        // veth, and through the relay with 1 ms each way (a 2 ms round trip, a LAN with a busy switch).
-        foreach (var (path, delay) in new[] { ("veth", TimeSpan.Zero), ("relay 2 ms RTT", TimeSpan.FromMilliseconds(1)) })
-        {
-            var big = path == "veth" ? TftpLab.Big : TftpLab.Medium;
-            UdpImpairmentRelay? relay = delay > TimeSpan.Zero ? lab.StartRelay(new UdpImpairment { Delay = delay }, seed, TimeSpan.FromMinutes(5)) : null;
-            try
-            {
-                var target = relay?.LocalEndPoint ?? TftpLab.Server;
-                var timeout = new TftpRomClientOptions { Deadline = TimeSpan.FromMinutes(5) };
-                var lockStep = await lab.RomClient(timeout).FetchAsync(target, big);
-                var windowed = await lab.RomClient(timeout with { WindowSize = 8 }).FetchAsync(target, big);
-                throughput.Add(new ThroughputRow(server, path, big, lockStep, windowed));
-                Console.WriteLine($"   {path}: lock-step {Mbps(lockStep)} Mb/s, window 8 {Mbps(windowed)} Mb/s (granted {windowed.WindowSize})");
-            }
-            finally
-            {
-                if (relay is not null)
-                {
-                    await relay.DisposeAsync();
-                }
-            }
-        }
     }
 }
 
@@ -116,6 +122,12 @@ return 0;
 
 static string Mbps(TftpRomResult r) => r.Succeeded ? (r.BytesPerSecond * 8 / 1e6).ToString("F1", CultureInfo.InvariantCulture) : "failed";
 
+static double Slowest(StormRow row) => row.Results.Max(r => r.Duration).TotalSeconds;
+
+static string Turnaround(TftpRomResult r) => r.Succeeded && r.Bytes > 0
+    ? (r.Duration.TotalMilliseconds / Math.Ceiling((r.Bytes + 1) / (double)r.BlockSize)).ToString("F3", CultureInfo.InvariantCulture) + " ms"
+    : "—";
+
 static string Render(List<StormRow> storms, List<ThroughputRow> throughput, List<string> notes, string file, int seed)
 {
     var text = new StringBuilder();
@@ -124,7 +136,7 @@ static string Render(List<StormRow> storms, List<ThroughputRow> throughput, List
     text.AppendLine();
     text.AppendLine(inv, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `bench/tftp/run.sh` on this project's 2-core machine: each server in its own test-owned namespaces (server 192.0.2.1 on a bridge, clients on a veth), one run, side by side. Clients are the ROM-like client (`NodeFoundry.Probe.TftpRomClient`: tsize + blksize 1432, lock-step, 4 s timeout, 3 request retries, any timeout during the transfer fatal) all started at once, each fetching `{file}` through the seeded impairment relay (seed {seed}; loss applied to both directions). dnsmasq runs with its defaults (50 concurrent transfers), tftpd-hpa as Debian ships it (`in.tftpd --secure`), NodeFoundry as `nodefoundry serve` of the lab fleet.");
     text.AppendLine();
-    text.AppendLine("| server | clients | loss | ok | failed (stage/cause × n) | completion (all clients) | slowest client | server retransmits seen | max inter-packet gap |");
+    text.AppendLine("| server | clients | loss | ok | failed (stage/cause × n) | wall (all clients, incl. socket setup) | slowest client | server retransmits seen | max inter-packet gap |");
     text.AppendLine("|---|---:|---:|---:|---|---:|---:|---:|---:|");
     foreach (var row in storms)
     {
@@ -140,13 +152,13 @@ static string Render(List<StormRow> storms, List<ThroughputRow> throughput, List
         .ToArray();
     if (ratios.Length > 0)
     {
-        text.AppendLine("NodeFoundry's ratio (completion time of all clients, peer ÷ NodeFoundry; above 1 = NodeFoundry faster; failures counted separately above):");
+        text.AppendLine("NodeFoundry's ratio, peer ÷ NodeFoundry (above 1 = NodeFoundry faster): of the storm's wall time, and of the slowest client's own transfer time (what a ROM waits); failures counted separately:");
         text.AppendLine();
-        text.AppendLine("| peer | clients | loss | peer completion | NodeFoundry completion | ratio | peer failures | NodeFoundry failures |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| peer | clients | loss | peer wall | NodeFoundry wall | wall ratio | peer slowest | NodeFoundry slowest | slowest ratio | peer failures | NodeFoundry failures |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (peer, nf) in ratios)
         {
-            text.AppendLine(inv, $"| {peer.Server} | {peer.Clients} | {peer.Loss}% | {peer.Wall.TotalSeconds:F2} s | {nf!.Wall.TotalSeconds:F2} s | {peer.Wall.TotalSeconds / nf.Wall.TotalSeconds:F2} | {peer.Results.Count(r => !r.Succeeded)} | {nf.Results.Count(r => !r.Succeeded)} |");
+            text.AppendLine(inv, $"| {peer.Server} | {peer.Clients} | {peer.Loss}% | {peer.Wall.TotalSeconds:F2} s | {nf!.Wall.TotalSeconds:F2} s | {peer.Wall.TotalSeconds / nf.Wall.TotalSeconds:F2} | {Slowest(peer):F2} s | {Slowest(nf):F2} s | {Slowest(peer) / Slowest(nf):F2} | {peer.Results.Count(r => !r.Succeeded)} | {nf.Results.Count(r => !r.Succeeded)} |");
         }
 
         text.AppendLine();
@@ -154,14 +166,14 @@ static string Render(List<StormRow> storms, List<ThroughputRow> throughput, List
 
     if (throughput.Count > 0)
     {
-        text.AppendLine("One client, blksize 1432: lock-step vs windowsize 8 (RFC 7440). `veth` is the lab's direct path (sub-millisecond ACK turnaround); `relay 2 ms RTT` adds 1 ms each way through the relay (file `ipxe.efi` there, 1 MiB).");
+        text.AppendLine("One client, blksize 1432, measured before any storm: lock-step vs windowsize 8 (RFC 7440). `veth` is the lab's direct path; `relay +1 ms each way` sends through the relay with a 1 ms delay per direction (file `ipxe.efi` there, 1 MiB) — the relay's timers make the real turnaround longer than 2 ms, so the table gives the measured lock-step turnaround per block. A server that does not grant windowsize (granted 1) runs lock-step both times.");
         text.AppendLine();
-        text.AppendLine("| server | path | file | lock-step | windowsize 8 (granted) | ratio | max gap lock-step / window 8 |");
+        text.AppendLine("| server | path | file | lock-step (ACK turnaround per block) | windowsize 8 (granted) | ratio | max gap lock-step / window 8 |");
         text.AppendLine("|---|---|---|---:|---:|---:|---:|");
         foreach (var row in throughput)
         {
             var ratio = row.LockStep.Succeeded && row.Windowed.Succeeded ? (row.Windowed.BytesPerSecond / row.LockStep.BytesPerSecond).ToString("F2", inv) + "×" : "—";
-            text.AppendLine(inv, $"| {row.Server} | {row.Path} | {row.File} | {Mbps(row.LockStep)} Mb/s | {Mbps(row.Windowed)} Mb/s ({row.Windowed.WindowSize}) | {ratio} | {row.LockStep.MaxInterPacketGap.TotalMilliseconds:F0} / {row.Windowed.MaxInterPacketGap.TotalMilliseconds:F0} ms |");
+            text.AppendLine(inv, $"| {row.Server} | {row.Path} | {row.File} | {Mbps(row.LockStep)} Mb/s ({Turnaround(row.LockStep)}) | {Mbps(row.Windowed)} Mb/s ({row.Windowed.WindowSize}) | {ratio} | {row.LockStep.MaxInterPacketGap.TotalMilliseconds:F0} / {row.Windowed.MaxInterPacketGap.TotalMilliseconds:F0} ms |");
         }
 
         text.AppendLine();

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 
 namespace NodeFoundry.Lab;
 
@@ -13,11 +15,11 @@ namespace NodeFoundry.Lab;
 /// client sees the same port changes it would see without the relay.
 /// Bounded: mappings expire when idle and are capped, held datagrams are capped, the relay stops after
 /// <see cref="UdpImpairmentRelayOptions.Lifetime"/>. No exception leaves a receive loop.
+/// Delays and reorder holds run on .NET timers: expect about a millisecond of granularity (a 1 ms delay
+/// measured 2–4 ms here), so use them for ordering and coarse latency, not for sub-millisecond RTTs.
 /// </summary>
 public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
 {
-    private const int BufferSize = 65_536;
-
     private readonly UdpImpairmentRelayOptions _options;
     private readonly Socket _listen;
     private readonly CancellationTokenSource _stop;
@@ -54,7 +56,7 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var listen = Bind(options, options.Listen);
+        var listen = Bind(options, options.Listen, deepQueue: true);
         return new UdpImpairmentRelay(options, listen, cancel);
     }
 
@@ -79,7 +81,7 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
         ReceiveErrors = Interlocked.Read(ref _receiveErrors),
     };
 
-    private static Socket Bind(UdpImpairmentRelayOptions options, IPEndPoint endpoint)
+    private static Socket Bind(UdpImpairmentRelayOptions options, IPEndPoint endpoint, bool deepQueue = false)
     {
         if (options.BindSocket is { } bind)
         {
@@ -89,7 +91,12 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
         var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
-            TryEnlargeBuffers(socket);
+            if (deepQueue)
+            {
+                // Every client's first datagrams land on the listen socket: a storm needs a deep kernel queue.
+                TryEnlargeBuffers(socket);
+            }
+
             socket.Bind(endpoint);
             return socket;
         }
@@ -115,7 +122,7 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
 
     private async Task ListenLoopAsync(CancellationToken stop)
     {
-        var buffer = new byte[BufferSize];
+        var buffer = new byte[_options.MaxDatagramBytes];
         EndPoint any = new IPEndPoint(_options.Listen.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         while (!stop.IsCancellationRequested)
         {
@@ -186,7 +193,7 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
 
     private async Task UpstreamLoopAsync(Mapping mapping, CancellationToken stop)
     {
-        var buffer = new byte[BufferSize];
+        var buffer = new byte[_options.MaxDatagramBytes];
         EndPoint any = new IPEndPoint(_options.Target.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(stop, mapping.Closed);
         while (!closed.IsCancellationRequested)
@@ -260,7 +267,7 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
     /// <summary>A mirrored reply port: what the client sends here goes to the server port it mirrors.</summary>
     private async Task FaceLoopAsync(Mapping mapping, Socket face, IPEndPoint server, CancellationToken stop)
     {
-        var buffer = new byte[BufferSize];
+        var buffer = new byte[_options.MaxDatagramBytes];
         EndPoint any = new IPEndPoint(_options.Listen.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(stop, mapping.Closed);
         while (!closed.IsCancellationRequested)
@@ -324,6 +331,8 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
         }
 
         // An immediate copy goes out now; a delayed one needs its own copy of the bytes (the buffer is reused).
+        // A plain delay goes through the mapping's delay line, which keeps order; only a reorder hold
+        // leaves the line, so that later datagrams overtake it.
         byte[]? held = null;
         for (var copy = 0; copy < decision.Copies; copy++)
         {
@@ -342,9 +351,62 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
             }
 
             held ??= datagram.ToArray();
-            _ = SendLaterAsync(via, held, to, toServer, delay, stop);
+            if (delay > impairment.Delay)
+            {
+                _ = SendLaterAsync(via, held, to, toServer, delay, stop);
+            }
+            else if (!mapping.Line(toServer, this, stop).Writer.TryWrite(new Delayed(via, held, to, toServer, Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency))))
+            {
+                Interlocked.Decrement(ref _pending); // the mapping closed meanwhile
+            }
         }
     }
+
+    /// <summary>Sends a delay line's datagrams in order, each when it is due.</summary>
+    private async Task PumpAsync(ChannelReader<Delayed> line, CancellationToken stop)
+    {
+        try
+        {
+            while (await line.WaitToReadAsync(stop).ConfigureAwait(false))
+            {
+                while (line.TryRead(out var item))
+                {
+                    try
+                    {
+                        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), item.Due);
+                        if (wait > TimeSpan.Zero)
+                        {
+                            await Task.Delay(wait, stop).ConfigureAwait(false);
+                        }
+
+                        Send(item.Via, item.Data, item.To, item.ToServer);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _pending);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping: what is still in the line is dropped, as a cable pulled mid-flight would
+        }
+        catch (ChannelClosedException)
+        {
+            // the mapping closed
+        }
+        finally
+        {
+            while (line.TryRead(out _))
+            {
+                Interlocked.Decrement(ref _pending);
+            }
+        }
+    }
+
+    /// <summary>A datagram waiting in a delay line until <see cref="Due"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+    private readonly record struct Delayed(Socket Via, byte[] Data, IPEndPoint To, bool ToServer, long Due);
 
     private async Task SendLaterAsync(Socket via, byte[] datagram, IPEndPoint to, bool toServer, TimeSpan delay, CancellationToken stop)
     {
@@ -447,6 +509,33 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
 
         public Dictionary<IPEndPoint, Socket> Faces { get; } = [];
 
+        private Channel<Delayed>? _lineToServer;
+        private Channel<Delayed>? _lineToClient;
+
+        /// <summary>The direction's delay line, started on first use (under the Faces lock, which also guards closing).</summary>
+        public Channel<Delayed> Line(bool toServer, UdpImpairmentRelay relay, CancellationToken stop)
+        {
+            lock (Faces)
+            {
+                ref var line = ref toServer ? ref _lineToServer : ref _lineToClient;
+                if (line is null)
+                {
+                    line = Channel.CreateUnbounded<Delayed>(new UnboundedChannelOptions { SingleReader = true });
+                    if (_closed.IsCancellationRequested)
+                    {
+                        line.Writer.TryComplete();
+                    }
+                    else
+                    {
+                        var reader = line.Reader;
+                        _ = Task.Run(() => relay.PumpAsync(reader, stop), CancellationToken.None);
+                    }
+                }
+
+                return line;
+            }
+        }
+
         public CancellationToken Closed => _closed.Token;
 
         public long LastActivity => Interlocked.Read(ref _lastActivity);
@@ -467,6 +556,8 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
             lock (Faces)
             {
                 _closed.Cancel();
+                _lineToServer?.Writer.TryComplete();
+                _lineToClient?.Writer.TryComplete();
                 foreach (var face in Faces.Values)
                 {
                     face.Dispose();

@@ -47,6 +47,13 @@ public sealed record UdpImpairmentRelayOptions
     /// <summary>Delayed or held datagrams in flight at once; beyond it a datagram that would wait is dropped and counted.</summary>
     public int MaxPendingDatagrams { get; init; } = 65_536;
 
+    /// <summary>
+    /// Largest datagram relayed; each socket's receive buffer has this size, so memory stays at about
+    /// this × (1 + reply ports) per mapping. 9216 holds a jumbo frame (TFTP blksize up to 9212); a larger
+    /// datagram is dropped and counted as a receive error.
+    /// </summary>
+    public int MaxDatagramBytes { get; init; } = 9216;
+
     /// <summary>The relay stops by itself after this long, whatever its caller does.</summary>
     public TimeSpan Lifetime { get; init; } = TimeSpan.FromHours(1);
 
@@ -64,6 +71,11 @@ public sealed record UdpImpairmentRelayOptions
         if (IdleTimeout <= TimeSpan.Zero || Lifetime <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(IdleTimeout), "IdleTimeout and Lifetime must be positive.");
+        }
+
+        if (MaxDatagramBytes is < 512 or > 65_535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxDatagramBytes), MaxDatagramBytes, "MaxDatagramBytes is 512–65535.");
         }
 
         if (MaxMappings < 1 || MaxReplyPortsPerMapping < 0 || MaxPendingDatagrams < 0)

@@ -199,6 +199,28 @@ public sealed class TftpRomClientTests
         Assert.True(counters.ReplyPortsOpened >= 20);
     }
 
+    [Fact]
+    public async Task Windowsize_8_beats_lock_step_when_the_round_trip_is_long()
+    {
+        // 2 ms each way through the relay: lock-step pays a round trip per block, windowsize 8 one per 8 blocks.
+        var file = File(300_000, 11);
+        await using var server = new MiniTftpResponder(new Dictionary<string, byte[]> { ["f"] = file });
+        var delay = new UdpImpairment { Delay = TimeSpan.FromMilliseconds(2) };
+        await using var relay = UdpImpairmentRelay.Start(new UdpImpairmentRelayOptions
+        {
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            Target = server.EndPoint,
+            ClientToServer = delay,
+            ServerToClient = delay,
+        });
+        var lockStep = await new TftpRomClient().FetchAsync(relay.LocalEndPoint, "f");
+        var windowed = await new TftpRomClient(new() { WindowSize = 8 }).FetchAsync(relay.LocalEndPoint, "f");
+
+        Assert.True(lockStep.Succeeded && windowed.Succeeded, $"{lockStep} / {windowed}");
+        Assert.Equal(0, windowed.OutOfOrderBlocks);
+        Assert.True(windowed.BytesPerSecond > 3 * lockStep.BytesPerSecond, $"window 8 {windowed.BytesPerSecond:F0} B/s vs lock-step {lockStep.BytesPerSecond:F0} B/s");
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         for (var i = 0; i < 100 && !condition(); i++)

@@ -252,6 +252,20 @@ public sealed class UdpImpairmentRelayTests
     }
 
     [Fact]
+    public async Task A_plain_delay_keeps_the_order_of_a_burst()
+    {
+        // Timers alone would release datagrams due in the same millisecond in any order; the delay line must not.
+        using var server = new Recorder(echo: false);
+        await using var relay = Relay(server.EndPoint, up: new UdpImpairment { Delay = TimeSpan.FromMilliseconds(2) });
+        using var client = Client();
+        SendNumbered(client, relay.LocalEndPoint, 500, paceEvery: 100);
+        await SettleAsync(() => server.Received.Count == 500);
+
+        Assert.Equal(Enumerable.Range(0, 500), server.Received.Select(r => r.Sequence));
+        Assert.Equal(0, relay.Counters.Reordered);
+    }
+
+    [Fact]
     public async Task Replies_from_a_new_server_port_come_back_from_a_mirrored_relay_port()
     {
         // A TFTP-like server: answers each request from a fresh socket, then expects the client there.
