@@ -78,14 +78,14 @@ public abstract class RealTftpClientTests
         Assert.Equal(Lab.Hashes[TftpLab.Medium], ovmf.Sha256);
     }
 
-    /// <summary>200 ROM clients at once through the relay at 1% loss and 1% duplication each way.</summary>
-    protected async Task<TftpRomResult[]> StormThroughRelayAsync(int clients, string file)
+    /// <summary>Many ROM (or OVMF-style) clients at once through the relay at 1% loss and 1% duplication each way.</summary>
+    protected async Task<TftpRomResult[]> StormThroughRelayAsync(int clients, string file, bool ovmf = false)
     {
         await using var relay = Lab.StartRelay(UdpImpairment.LossAndDuplication(1, 1), seed: 2026, lifetime: TimeSpan.FromMinutes(3));
-        var client = Lab.RomClient();
+        var client = Lab.RomClient(ovmf ? TftpRomClientOptions.Ovmf : null);
         var clock = Stopwatch.StartNew();
-        var results = await TftpLab.StormAsync(client, relay.LocalEndPoint, file, clients);
-        var line = TftpLab.Summarize($"{Fixture.Name}: {clients} ROM clients, {file}, 1% loss + 1% dup", results, clock.Elapsed);
+        var results = await TftpLab.StormAsync(client, relay.LocalEndPoint, file, clients, ovmf);
+        var line = TftpLab.Summarize($"{Fixture.Name}: {clients} {(ovmf ? "OVMF-style" : "ROM")} clients, {file}, 1% loss + 1% dup", results, clock.Elapsed);
         Output.WriteLine(line);
         Output.WriteLine($"relay: {relay.Counters}");
         foreach (var failure in results.Where(r => !r.Succeeded).Take(10))
@@ -140,6 +140,13 @@ public sealed class DnsmasqRealTftpClientTests(DnsmasqTftpFixture fixture, ITest
         var results = await StormThroughRelayAsync(200, TftpLab.Small);
         Assert.All(results.Where(r => r.Succeeded), r => Assert.Equal(Lab.Hashes[TftpLab.Small], r.Sha256));
     }
+
+    [Fact]
+    public async Task Storm_of_100_ovmf_style_clients_is_reported()
+    {
+        var results = await StormThroughRelayAsync(100, TftpLab.Medium, ovmf: true);
+        Assert.All(results.Where(r => r.Succeeded), r => Assert.Equal(Lab.Hashes[TftpLab.Medium], r.Sha256));
+    }
 }
 
 [Collection(TftpLabCollection.Name)]
@@ -152,5 +159,15 @@ public sealed class NodeFoundryRealTftpClientTests(NodeFoundryTftpFixture fixtur
         var results = await StormThroughRelayAsync(200, TftpLab.Small);
         Assert.All(results, r => Assert.True(r.Succeeded, r.ToString()));
         Assert.All(results, r => Assert.Equal(Lab.Hashes[TftpLab.Small], r.Sha256));
+    }
+
+    /// <summary>OVMF probes (tsize, then ERROR) and downloads again: the abort must free the slot at once, the download must not queue behind it.</summary>
+    [Fact]
+    public async Task Storm_of_100_ovmf_style_clients_at_1_percent_loss_and_duplication_has_no_fatal_failure()
+    {
+        var results = await StormThroughRelayAsync(100, TftpLab.Medium, ovmf: true);
+        Assert.All(results, r => Assert.True(r.Succeeded, r.ToString()));
+        Assert.All(results, r => Assert.Equal(Lab.Hashes[TftpLab.Medium], r.Sha256));
+        Assert.All(results, r => Assert.Equal(4, r.WindowSize));
     }
 }
