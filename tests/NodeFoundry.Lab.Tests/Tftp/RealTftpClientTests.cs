@@ -81,8 +81,10 @@ public abstract class RealTftpClientTests
     /// <summary>Many ROM (or OVMF-style) clients at once through the relay at 1% loss and 1% duplication each way.</summary>
     protected async Task<TftpRomResult[]> StormThroughRelayAsync(int clients, string file, bool ovmf = false)
     {
-        await using var relay = Lab.StartRelay(UdpImpairment.LossAndDuplication(1, 1), seed: 2026, lifetime: TimeSpan.FromMinutes(3));
-        var client = Lab.RomClient(ovmf ? TftpRomClientOptions.Ovmf : null);
+        using var lab = new TftpLab();
+        using var server = Fixture.Start(lab);
+        await using var relay = lab.StartRelay(UdpImpairment.LossAndDuplication(1, 1), seed: 2026, lifetime: TimeSpan.FromMinutes(3));
+        var client = lab.RomClient(ovmf ? TftpRomClientOptions.Ovmf : null);
         var clock = Stopwatch.StartNew();
         var results = await TftpLab.StormAsync(client, relay.LocalEndPoint, file, clients, ovmf);
         var line = TftpLab.Summarize($"{Fixture.Name}: {clients} {(ovmf ? "OVMF-style" : "ROM")} clients, {file}, 1% loss + 1% dup", results, clock.Elapsed);
@@ -95,6 +97,7 @@ public abstract class RealTftpClientTests
 
         Assert.Equal(clients, results.Length);
         Assert.True(relay.Counters.Lost > 0 && relay.Counters.Duplicated > 0, "the relay impaired nothing");
+        Assert.All(results.Where(r => r.Succeeded), r => Assert.Equal(lab.Hashes[file], r.Sha256));
         ReportFile.Append(line);
         return results;
     }

@@ -9,6 +9,7 @@ public abstract class TftpServerFixture : IDisposable
     {
         ArgumentNullException.ThrowIfNull(start);
         Name = name;
+        Start = start;
         Lab = new TftpLab();
         try
         {
@@ -22,6 +23,9 @@ public abstract class TftpServerFixture : IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>Starts this kind of server in a lab (storm tests use a fresh lab and server each, so a saturated server never spills into another test).</summary>
+    public Func<TftpLab, LabProcess> Start { get; }
 
     public TftpLab Lab { get; }
 
