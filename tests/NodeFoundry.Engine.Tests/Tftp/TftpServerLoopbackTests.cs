@@ -154,6 +154,36 @@ public sealed class TftpServerLoopbackTests
     }
 
     [Fact]
+    public async Task Traversal_over_the_wire_gets_access_violation()
+    {
+        await using var host = await LoopbackTftpServer.StartAsync();
+        using var client = host.Client();
+        var error = await Assert.ThrowsAsync<TftpClientException>(() => client.DownloadAsync("../../etc/passwd"));
+        Assert.Contains("AccessViolation", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stranger_writing_to_a_transfer_port_gets_error_5_and_the_transfer_completes()
+    {
+        await using var host = await LoopbackTftpServer.StartAsync();
+        var bytes = host.Root.Write("nbp", 3000);
+        using var client = host.Client();
+        client.SendRaw(TestTftpClient.Request("nbp", ("blksize", "512")));
+        var (oack, transferPort) = await client.ReceiveAsync(TimeSpan.FromSeconds(5));
+        Assert.IsType<TftpOptionAckPacket>(oack);
+        using (var stranger = host.Client())
+        {
+            stranger.SendRaw(new TftpAckPacket(0).ToArray(), transferPort);
+            var (reply, _) = await stranger.ReceiveAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal(TftpErrorCode.UnknownTransferId, Assert.IsType<TftpErrorPacket>(reply).Code);
+        }
+
+        client.SendRaw(new TftpAckPacket(0).ToArray(), transferPort);
+        var (data, _) = await client.ReceiveAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, Assert.IsType<TftpDataPacket>(data).Block);
+    }
+
+    [Fact]
     public async Task Missing_file_is_file_not_found()
     {
         await using var host = await LoopbackTftpServer.StartAsync();
@@ -167,7 +197,8 @@ public sealed class TftpServerLoopbackTests
     {
         await using var host = await LoopbackTftpServer.StartAsync(o => o with { MaxActiveTransfers = 16, MaxQueuedTransfers = 512 });
         var bytes = host.Root.Write("undionly.kpxe", 80_000);
-        var clients = Enumerable.Range(0, 200).Select(_ => host.Client()).ToList();
+        // ROM-like: 4 s timeout and no retry at all, so a client left waiting too long in the queue fails the test.
+        var clients = Enumerable.Range(0, 200).Select(_ => new TestTftpClient(host.EndPoint) { Retries = 0 }).ToList();
         try
         {
             var results = await Task.WhenAll(clients.Select((c, i) => c.DownloadAsync("undionly.kpxe", i % 2 == 0 ? 1432 : 1468, 1 + (i % 8), tsize: true)))
