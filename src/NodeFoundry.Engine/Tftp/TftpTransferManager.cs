@@ -237,6 +237,13 @@ internal sealed class TftpTransferManager : IDisposable
             return;
         }
 
+        if (request.Mode == TftpTransferMode.Mail)
+        {
+            // RFC 1350's mail mode delivers to a user's mailbox: a write by another name, and obsolete.
+            Refuse(from, request, TftpErrorCode.IllegalOperation, "mail mode is not supported", now);
+            return;
+        }
+
         var content = _files.Open(request.FileName, out var refusal, out var detail);
         if (content is null)
         {
