@@ -216,6 +216,28 @@ public sealed class TftpServerLoopbackTests
     }
 
     [Fact]
+    public async Task Lossy_clients_all_complete_through_retransmission_and_window_rollback()
+    {
+        await using var host = await LoopbackTftpServer.StartAsync();
+        var bytes = host.Root.Write("snponly.efi", 120_000);
+        var clients = Enumerable.Range(0, 50)
+            .Select(i => new TestTftpClient(host.EndPoint) { IncomingLoss = 0.02, LossSeed = i, Retries = 3 })
+            .ToList();
+        try
+        {
+            var results = await Task.WhenAll(clients.Select((c, i) => c.DownloadAsync("snponly.efi", 1432, i % 2 == 0 ? 8 : 1, tsize: true)))
+                .WaitAsync(TimeSpan.FromMinutes(3));
+            Assert.All(results, r => Assert.Equal(bytes, r));
+            Assert.True(host.Server.Counters.Retransmits > 0);
+            Assert.Equal(0, host.Server.Counters.Failed);
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Hot_file_changed_on_disk_is_reloaded()
     {
         await using var host = await LoopbackTftpServer.StartAsync();
@@ -230,6 +252,19 @@ public sealed class TftpServerLoopbackTests
         using var c2 = host.Client();
         Assert.Equal(v2, await c2.DownloadAsync("ipxe.efi", 1432));
     }
+
+    [Fact]
+    public async Task Missing_root_fails_at_start_with_the_fix()
+    {
+        using var server = new TftpServer(new TftpServerOptions { ListenAddress = IPAddress.Loopback, Port = 0, Root = Path.Combine(Path.GetTempPath(), "nf-no-such-" + Guid.NewGuid().ToString("N")) });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => server.RunAsync(new NodeFoundry.Events.BoundedEventChannel(), CancellationToken.None));
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => server.WhenListening);
+    }
+
+    [Fact]
+    public void Options_out_of_range_are_rejected_by_name() =>
+        Assert.Contains("MaxBlockSize", Assert.Throws<ArgumentException>(() => new TftpServer(new TftpServerOptions { MaxBlockSize = 100 })).Message, StringComparison.Ordinal);
 
     [Fact]
     public async Task Bind_conflict_fails_with_the_cause()
