@@ -192,10 +192,12 @@ public sealed class TftpServerLoopbackTests
         Assert.Contains("FileNotFound", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Two_hundred_concurrent_clients_all_complete_through_the_queue()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Two_hundred_concurrent_clients_all_complete_through_the_queue(bool singlePort)
     {
-        await using var host = await LoopbackTftpServer.StartAsync(o => o with { MaxActiveTransfers = 16, MaxQueuedTransfers = 512 });
+        await using var host = await LoopbackTftpServer.StartAsync(o => o with { MaxActiveTransfers = 16, MaxQueuedTransfers = 512, SinglePort = singlePort });
         var bytes = host.Root.Write("undionly.kpxe", 80_000);
         // ROM-like: 4 s timeout and no retry at all, so a client left waiting too long in the queue fails the test.
         var clients = Enumerable.Range(0, 200).Select(_ => new TestTftpClient(host.EndPoint) { Retries = 0 }).ToList();
