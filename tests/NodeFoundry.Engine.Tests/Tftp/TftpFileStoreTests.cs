@@ -62,6 +62,46 @@ public sealed class TftpFileStoreTests : IDisposable
     }
 
     [Fact]
+    public void File_changing_while_read_is_never_served_torn_the_last_good_copy_is()
+    {
+        var good = _root.Write("snponly.efi", 2000, seed: 1);
+        var store = Store();
+        store.Open("snponly.efi", out _, out _)!.Dispose();
+        var path = Path.Combine(_root.Path, "snponly.efi");
+
+        // A copy in progress: every read sees the file change under it.
+        var stamp = DateTime.UtcNow.AddMinutes(1);
+        store.ReadAllBytes = p =>
+        {
+            var torn = File.ReadAllBytes(p)[..1000];
+            stamp = stamp.AddSeconds(1);
+            File.SetLastWriteTimeUtc(p, stamp);
+            return torn;
+        };
+        File.SetLastWriteTimeUtc(path, stamp);
+        using var served = store.Open("snponly.efi", out _, out var detail)!;
+        Assert.Equal(good, ReadAll(served));
+        Assert.Contains("changing", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void File_changing_while_read_with_no_good_copy_is_refused_for_now()
+    {
+        _root.Write("new.efi", 2000);
+        var store = Store();
+        var stamp = DateTime.UtcNow;
+        store.ReadAllBytes = p =>
+        {
+            stamp = stamp.AddSeconds(1);
+            File.SetLastWriteTimeUtc(p, stamp);
+            return File.ReadAllBytes(p);
+        };
+        Assert.Null(store.Open("new.efi", out var refusal, out var detail));
+        Assert.Equal(TftpPathRefusal.NotFound, refusal);
+        Assert.Contains("changing", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Large_file_is_read_from_disk()
     {
         var bytes = _root.Write("big", 3 << 20);
