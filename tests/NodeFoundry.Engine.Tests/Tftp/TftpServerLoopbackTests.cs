@@ -58,6 +58,42 @@ public sealed class TftpServerLoopbackTests
     }
 
     [Fact]
+    public async Task Completed_transfer_event_carries_the_record_of_the_transfer()
+    {
+        await using var host = await LoopbackTftpServer.StartAsync();
+        host.Root.Write("undionly.kpxe", 10_000);
+        using var client = host.Client();
+        await client.DownloadAsync("undionly.kpxe", 1432, 4, tsize: true);
+        Assert.True(await LoopbackTftpServer.EventuallyAsync(() => host.Server.Counters.Completed == 1));
+        var done = host.DrainEvents().Single(e => e.Kind == TransferEventKind.Completed);
+        Assert.Equal("tftp", done.Source);
+        Assert.Equal(client.LocalEndPoint, done.Client);
+        Assert.Equal(IPAddress.Loopback, done.IPAddress);
+        Assert.Null(done.MacAddress);
+        Assert.Equal("undionly.kpxe", done.FileName);
+        Assert.Equal(10_000, done.BytesTransferred);
+        Assert.Equal(10_000, done.FileSize);
+        Assert.Equal(1432, done.BlockSize);
+        Assert.Equal(4, done.WindowSize);
+        Assert.True(done.Duration >= TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task Stopped_server_releases_its_port_for_a_restart()
+    {
+        int port;
+        await using (var first = await LoopbackTftpServer.StartAsync())
+        {
+            port = first.EndPoint.Port;
+        }
+
+        await using var second = await LoopbackTftpServer.StartAsync(o => o with { Port = port });
+        var bytes = second.Root.Write("nbp", 100);
+        using var client = second.Client();
+        Assert.Equal(bytes, await client.DownloadAsync("nbp"));
+    }
+
+    [Fact]
     public async Task Single_port_mode_serves_from_the_request_port()
     {
         await using var host = await LoopbackTftpServer.StartAsync(o => o with { SinglePort = true });
