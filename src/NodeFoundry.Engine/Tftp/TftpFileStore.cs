@@ -46,6 +46,9 @@ public sealed class TftpFileStore
         }
     }
 
+    /// <summary>How a whole file is read; a test seam to change the file in the middle of a read.</summary>
+    internal Func<string, byte[]> ReadAllBytes { get; set; } = File.ReadAllBytes;
+
     /// <summary>Reloads done because a cached file changed on disk (or was first read).</summary>
     public long Loads { get; private set; }
 
@@ -101,12 +104,14 @@ public sealed class TftpFileStore
 
         for (var attempt = 0; attempt < ReloadAttempts; attempt++)
         {
+            // FileInfo stats lazily, on first property access: read both values now, before the file is read.
             var before = new FileInfo(path);
-            var bytes = File.ReadAllBytes(path);
+            var (lengthBefore, modifiedBefore) = (before.Length, before.LastWriteTimeUtc);
+            var bytes = ReadAllBytes(path);
             var after = new FileInfo(path);
-            if (bytes.LongLength == before.Length && before.Length == after.Length && before.LastWriteTimeUtc == after.LastWriteTimeUtc)
+            if (bytes.LongLength == lengthBefore && lengthBefore == after.Length && modifiedBefore == after.LastWriteTimeUtc)
             {
-                Store(path, bytes, after.LastWriteTimeUtc);
+                Store(path, bytes, modifiedBefore);
                 return bytes;
             }
         }

@@ -155,13 +155,21 @@ public sealed class TftpRootResolver
         {
             // "" is a doubled or trailing slash; "." and ".." walk; a trailing dot or space is silently
             // dropped by Windows ("a.efi." opens "a.efi"), so the name would not mean what it says.
-            if (component.Length == 0 || component is "." or ".." || component.EndsWith('.') || component.EndsWith(' '))
+            if (component.Length == 0 || component is "." or ".." || component.EndsWith('.') || component.EndsWith(' ') || IsWindowsDeviceName(component))
             {
                 return TftpPathRefusal.BadComponent;
             }
         }
 
         return TftpPathRefusal.None;
+    }
+
+    /// <summary>CON, NUL, COM1… open devices on Windows whatever folder they are in; no boot file is named so.</summary>
+    private static bool IsWindowsDeviceName(string component)
+    {
+        var stem = component.Split('.')[0].ToUpperInvariant();
+        return stem is "CON" or "PRN" or "AUX" or "NUL"
+            || (stem.Length == 4 && (stem.StartsWith("COM", StringComparison.Ordinal) || stem.StartsWith("LPT", StringComparison.Ordinal)) && char.IsAsciiDigit(stem[3]));
     }
 
     private bool IsInsideRoot(string path) =>

@@ -124,6 +124,8 @@ public sealed class TftpServer : IBootService, IListeningService, IDisposable
         var start = _time.GetTimestamp();
         using var manager = new TftpTransferManager(_options, files, transport, events, Counters);
         var batch = new List<Inbound>(MaxBatch);
+        var inFlight = new List<Inbound>(MaxBatch);
+        var fresh = new List<Inbound>(MaxBatch);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -145,22 +147,25 @@ public sealed class TftpServer : IBootService, IListeningService, IDisposable
                 now = _time.GetElapsedTime(start);
 
                 // Transfers in flight first: their ACKs keep ROMs alive; new requests can wait a few milliseconds.
+                // Partition before handling anything, so a transfer that ends mid-batch cannot move a packet
+                // from one pass to the other and have it handled twice.
                 foreach (var item in batch)
                 {
-                    if (item.ChannelId != 0 || manager.IsTransferPeer(item.From))
-                    {
-                        Handle(manager, item, now);
-                    }
+                    (item.ChannelId != 0 || manager.IsTransferPeer(item.From) ? inFlight : fresh).Add(item);
                 }
 
-                foreach (var item in batch)
+                foreach (var item in inFlight)
                 {
-                    if (item.ChannelId == 0 && !manager.IsTransferPeer(item.From))
-                    {
-                        Handle(manager, item, now);
-                    }
+                    Handle(manager, item, now);
                 }
 
+                foreach (var item in fresh)
+                {
+                    Handle(manager, item, now);
+                }
+
+                inFlight.Clear();
+                fresh.Clear();
                 batch.Clear();
             }
         }

@@ -75,9 +75,6 @@ internal sealed class TftpTransfer : IDisposable
 
     public bool IsFinished => State is TftpTransferState.Completed or TftpTransferState.Failed or TftpTransferState.Aborted;
 
-    /// <summary>True once the client has acknowledged anything (the OACK or a block).</summary>
-    public bool HasProgress => _acked > 0 || State == TftpTransferState.Sending && Negotiation.OptionAck is not null;
-
     internal RetransmitTimer Timer => _timer;
 
     /// <summary>Sends the OACK, or the first window when no option was accepted.</summary>

@@ -41,6 +41,7 @@ internal sealed class TftpTransferManager : IDisposable
     private readonly List<TftpTransfer> _finished = [];
     private readonly byte[] _buffer = new byte[TftpPacket.MaxLength];
     private TimeSpan _nextDeadline = TimeSpan.MaxValue;
+    private TimeSpan _lastNow;
 
     public TftpTransferManager(TftpServerOptions options, TftpFileStore files, ITftpTransport transport, IBootEventSink events, TftpServerCounters counters)
     {
@@ -70,6 +71,7 @@ internal sealed class TftpTransferManager : IDisposable
     public void OnRequestPortPacket(IPEndPoint from, IPAddress? localAddress, ReadOnlySpan<byte> datagram, TimeSpan now)
     {
         ArgumentNullException.ThrowIfNull(from);
+        _lastNow = now;
         _counters.CountReceived();
         if (!TftpPacket.TryParse(datagram, out var packet, out _))
         {
@@ -107,6 +109,7 @@ internal sealed class TftpTransferManager : IDisposable
     public void OnTransferPortPacket(long channelId, IPEndPoint from, ReadOnlySpan<byte> datagram, TimeSpan now)
     {
         ArgumentNullException.ThrowIfNull(from);
+        _lastNow = now;
         _counters.CountReceived();
         if (!_byChannel.TryGetValue(channelId, out var transfer))
         {
@@ -135,6 +138,7 @@ internal sealed class TftpTransferManager : IDisposable
     /// <summary>Runs due retransmissions, failures and admissions. Returns <see cref="NextDeadline"/>.</summary>
     public TimeSpan Tick(TimeSpan now)
     {
+        _lastNow = now;
         if (now >= _nextDeadline)
         {
             _nextDeadline = TimeSpan.MaxValue;
@@ -192,10 +196,11 @@ internal sealed class TftpTransferManager : IDisposable
         UpdateGauges();
     }
 
-    public void Dispose() => Shutdown(TimeSpan.Zero);
+    public void Dispose() => Shutdown(_lastNow);
 
     private void OnRequest(IPEndPoint from, IPAddress? localAddress, TftpRequest request, TimeSpan now)
     {
+        var inheritsSlot = false;
         if (_byClient.TryGetValue(from, out var existing))
         {
             if (existing.Request.Equals(request))
@@ -211,9 +216,11 @@ internal sealed class TftpTransferManager : IDisposable
                 return;
             }
 
-            // Same address and port, different request: the client restarted. The old transfer is dead.
+            // Same address and port, different request: the client restarted (or an OVMF probe whose ERROR was
+            // lost). The old transfer is dead, and the new request takes over its slot rather than queueing.
             existing.Abort("replaced by a new request from the same client port");
             Finish(existing, now);
+            inheritsSlot = true;
         }
 
         if (_queuedByClient.TryGetValue(from, out var node))
@@ -237,6 +244,13 @@ internal sealed class TftpTransferManager : IDisposable
             return;
         }
 
+        if (request.Mode == TftpTransferMode.Mail)
+        {
+            // RFC 1350's mail mode delivers to a user's mailbox: a write by another name, and obsolete.
+            Refuse(from, request, TftpErrorCode.IllegalOperation, "mail mode is not supported", now);
+            return;
+        }
+
         var content = _files.Open(request.FileName, out var refusal, out var detail);
         if (content is null)
         {
@@ -247,7 +261,7 @@ internal sealed class TftpTransferManager : IDisposable
         }
 
         var pending = new Pending(from, localAddress, request, content, now);
-        if (TryConsumeReservation(from.Address, now) || (_queue.Count == 0 && _byClient.Count < Capacity()))
+        if (inheritsSlot || TryConsumeReservation(from.Address, now) || (_queue.Count == 0 && _byClient.Count < Capacity()))
         {
             Start(pending, now);
             return;

@@ -32,6 +32,11 @@ internal sealed class TestTftpClient : IDisposable
     /// <summary>Swallow the ACK for this block once (a lost ACK); the server must retransmit.</summary>
     public long? LoseAckForBlock { get; init; }
 
+    /// <summary>Drop this share of received packets (seeded per client), as a lossy link would.</summary>
+    public double IncomingLoss { get; init; }
+
+    public int LossSeed { get; init; } = 1;
+
     /// <summary>Every DATA and OACK received, in order (block numbers; -1 for OACK).</summary>
     public List<int> Received { get; } = [];
 
@@ -97,6 +102,7 @@ internal sealed class TestTftpClient : IDisposable
         var lostOnce = false;
         SendRaw(request);
         var timeouts = 0;
+        var loss = new Random(LossSeed);
         for (var guard = 0; guard < 10_000_000; guard++)
         {
             var (packet, from) = await ReceiveAsync(Timeout);
@@ -117,6 +123,11 @@ internal sealed class TestTftpClient : IDisposable
             }
 
             if (peer is not null && !peer.Equals(from))
+            {
+                continue;
+            }
+
+            if (IncomingLoss > 0 && loss.NextDouble() < IncomingLoss)
             {
                 continue;
             }

@@ -98,6 +98,13 @@ public sealed class TftpRootResolverTests : IDisposable
     [Fact]
     public void Trailing_dot_is_refused() => Assert.Equal(TftpPathRefusal.BadComponent, Refusal("undionly.kpxe."));
 
+    [Theory]
+    [InlineData("NUL")]
+    [InlineData("efi/con.efi")]
+    [InlineData("COM1")]
+    [InlineData("lpt9.txt")]
+    public void Windows_device_names_are_refused(string name) => Assert.Equal(TftpPathRefusal.BadComponent, Refusal(name));
+
     [Fact]
     public void Empty_component_is_refused() => Assert.Equal(TftpPathRefusal.BadComponent, Refusal("efi//snponly.efi"));
 

@@ -58,6 +58,42 @@ public sealed class TftpServerLoopbackTests
     }
 
     [Fact]
+    public async Task Completed_transfer_event_carries_the_record_of_the_transfer()
+    {
+        await using var host = await LoopbackTftpServer.StartAsync();
+        host.Root.Write("undionly.kpxe", 10_000);
+        using var client = host.Client();
+        await client.DownloadAsync("undionly.kpxe", 1432, 4, tsize: true);
+        Assert.True(await LoopbackTftpServer.EventuallyAsync(() => host.Server.Counters.Completed == 1));
+        var done = host.DrainEvents().Single(e => e.Kind == TransferEventKind.Completed);
+        Assert.Equal("tftp", done.Source);
+        Assert.Equal(client.LocalEndPoint, done.Client);
+        Assert.Equal(IPAddress.Loopback, done.IPAddress);
+        Assert.Null(done.MacAddress);
+        Assert.Equal("undionly.kpxe", done.FileName);
+        Assert.Equal(10_000, done.BytesTransferred);
+        Assert.Equal(10_000, done.FileSize);
+        Assert.Equal(1432, done.BlockSize);
+        Assert.Equal(4, done.WindowSize);
+        Assert.True(done.Duration >= TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task Stopped_server_releases_its_port_for_a_restart()
+    {
+        int port;
+        await using (var first = await LoopbackTftpServer.StartAsync())
+        {
+            port = first.EndPoint.Port;
+        }
+
+        await using var second = await LoopbackTftpServer.StartAsync(o => o with { Port = port });
+        var bytes = second.Root.Write("nbp", 100);
+        using var client = second.Client();
+        Assert.Equal(bytes, await client.DownloadAsync("nbp"));
+    }
+
+    [Fact]
     public async Task Single_port_mode_serves_from_the_request_port()
     {
         await using var host = await LoopbackTftpServer.StartAsync(o => o with { SinglePort = true });
@@ -154,6 +190,36 @@ public sealed class TftpServerLoopbackTests
     }
 
     [Fact]
+    public async Task Traversal_over_the_wire_gets_access_violation()
+    {
+        await using var host = await LoopbackTftpServer.StartAsync();
+        using var client = host.Client();
+        var error = await Assert.ThrowsAsync<TftpClientException>(() => client.DownloadAsync("../../etc/passwd"));
+        Assert.Contains("AccessViolation", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stranger_writing_to_a_transfer_port_gets_error_5_and_the_transfer_completes()
+    {
+        await using var host = await LoopbackTftpServer.StartAsync();
+        var bytes = host.Root.Write("nbp", 3000);
+        using var client = host.Client();
+        client.SendRaw(TestTftpClient.Request("nbp", ("blksize", "512")));
+        var (oack, transferPort) = await client.ReceiveAsync(TimeSpan.FromSeconds(5));
+        Assert.IsType<TftpOptionAckPacket>(oack);
+        using (var stranger = host.Client())
+        {
+            stranger.SendRaw(new TftpAckPacket(0).ToArray(), transferPort);
+            var (reply, _) = await stranger.ReceiveAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal(TftpErrorCode.UnknownTransferId, Assert.IsType<TftpErrorPacket>(reply).Code);
+        }
+
+        client.SendRaw(new TftpAckPacket(0).ToArray(), transferPort);
+        var (data, _) = await client.ReceiveAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, Assert.IsType<TftpDataPacket>(data).Block);
+    }
+
+    [Fact]
     public async Task Missing_file_is_file_not_found()
     {
         await using var host = await LoopbackTftpServer.StartAsync();
@@ -162,12 +228,15 @@ public sealed class TftpServerLoopbackTests
         Assert.Contains("FileNotFound", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Two_hundred_concurrent_clients_all_complete_through_the_queue()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Two_hundred_concurrent_clients_all_complete_through_the_queue(bool singlePort)
     {
-        await using var host = await LoopbackTftpServer.StartAsync(o => o with { MaxActiveTransfers = 16, MaxQueuedTransfers = 512 });
+        await using var host = await LoopbackTftpServer.StartAsync(o => o with { MaxActiveTransfers = 16, MaxQueuedTransfers = 512, SinglePort = singlePort });
         var bytes = host.Root.Write("undionly.kpxe", 80_000);
-        var clients = Enumerable.Range(0, 200).Select(_ => host.Client()).ToList();
+        // ROM-like: 4 s timeout and no retry at all, so a client left waiting too long in the queue fails the test.
+        var clients = Enumerable.Range(0, 200).Select(_ => new TestTftpClient(host.EndPoint) { Retries = 0 }).ToList();
         try
         {
             var results = await Task.WhenAll(clients.Select((c, i) => c.DownloadAsync("undionly.kpxe", i % 2 == 0 ? 1432 : 1468, 1 + (i % 8), tsize: true)))
@@ -177,6 +246,28 @@ public sealed class TftpServerLoopbackTests
             Assert.Equal(0, host.Server.Counters.Failed);
             Assert.True(host.Server.Counters.Queued > 0, "the cap of 16 should have queued some of 200 clients");
             Assert.True(await LoopbackTftpServer.EventuallyAsync(() => host.Server.Counters.ActiveTransfers == 0 && host.Server.Counters.QueuedTransfers == 0));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Lossy_clients_all_complete_through_retransmission_and_window_rollback()
+    {
+        await using var host = await LoopbackTftpServer.StartAsync();
+        var bytes = host.Root.Write("snponly.efi", 120_000);
+        var clients = Enumerable.Range(0, 50)
+            .Select(i => new TestTftpClient(host.EndPoint) { IncomingLoss = 0.02, LossSeed = i, Retries = 3 })
+            .ToList();
+        try
+        {
+            var results = await Task.WhenAll(clients.Select((c, i) => c.DownloadAsync("snponly.efi", 1432, i % 2 == 0 ? 8 : 1, tsize: true)))
+                .WaitAsync(TimeSpan.FromMinutes(3));
+            Assert.All(results, r => Assert.Equal(bytes, r));
+            Assert.True(host.Server.Counters.Retransmits > 0);
+            Assert.Equal(0, host.Server.Counters.Failed);
         }
         finally
         {
@@ -199,6 +290,19 @@ public sealed class TftpServerLoopbackTests
         using var c2 = host.Client();
         Assert.Equal(v2, await c2.DownloadAsync("ipxe.efi", 1432));
     }
+
+    [Fact]
+    public async Task Missing_root_fails_at_start_with_the_fix()
+    {
+        using var server = new TftpServer(new TftpServerOptions { ListenAddress = IPAddress.Loopback, Port = 0, Root = Path.Combine(Path.GetTempPath(), "nf-no-such-" + Guid.NewGuid().ToString("N")) });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => server.RunAsync(new NodeFoundry.Events.BoundedEventChannel(), CancellationToken.None));
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => server.WhenListening);
+    }
+
+    [Fact]
+    public void Options_out_of_range_are_rejected_by_name() =>
+        Assert.Contains("MaxBlockSize", Assert.Throws<ArgumentException>(() => new TftpServer(new TftpServerOptions { MaxBlockSize = 100 })).Message, StringComparison.Ordinal);
 
     [Fact]
     public async Task Bind_conflict_fails_with_the_cause()

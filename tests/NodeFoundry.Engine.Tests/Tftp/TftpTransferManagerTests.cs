@@ -326,6 +326,20 @@ public sealed class TftpTransferManagerTests : IDisposable
     }
 
     [Fact]
+    public void Probe_whose_error_was_lost_is_replaced_by_the_download_from_the_same_port_without_queueing()
+    {
+        Configure(o => o with { MaxActiveTransfers = 1 });
+        _root.Write("snponly.efi", 20_000);
+        Request(ClientA, "snponly.efi", ("tsize", "0"), ("blksize", "1468"), ("windowsize", "4"));
+        Request(ClientB, "snponly.efi", ("blksize", "1468"));
+        Assert.Equal(1, _manager.QueuedCount);
+        Request(ClientA, "snponly.efi", ("blksize", "1468"), ("windowsize", "4"));
+        Assert.Equal("snponly.efi", _manager.Find(ClientA)!.Request.FileName);
+        Assert.Null(_manager.Find(ClientA)!.Request.Requested.TransferSize);
+        Assert.Equal(1, _manager.QueuedCount);
+    }
+
+    [Fact]
     public void Unused_probe_reservation_expires_and_the_queue_moves()
     {
         Configure(o => o with { MaxActiveTransfers = 1, MaxQueueWait = TimeSpan.FromSeconds(30) });
