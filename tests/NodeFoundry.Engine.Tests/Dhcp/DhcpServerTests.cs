@@ -186,6 +186,15 @@ public sealed class DhcpServerTests : IDisposable
     }
 
     [Fact]
+    public async Task Missing_interface_fails_the_start_naming_it_and_the_fix()
+    {
+        var server = new DhcpServer(LabFleetFixture.Config, new DhcpServerOptions { ListenAddress = IPAddress.Any, Port = 0, InterfaceName = "nf-no-such0" });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => server.RunAsync(new BoundedEventChannel(), CancellationToken.None));
+        Assert.Contains("nf-no-such0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("server.interface", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Journal_that_is_not_a_journal_fails_the_start_and_is_left_untouched()
     {
         var path = Path.Combine(_state.FullName, "leases.journal");
