@@ -99,10 +99,30 @@ public sealed class StartNfDhcpServerCommand : PSCmdlet
 
         BootJobRegistration.Register(this, job);
         job.StartJob();
+        WaitUntilListening(job);
         WriteObject(job);
     }
 
     protected override void StopProcessing() => _foreground?.StopJob();
+
+    /// <summary>
+    /// Returns the job only once its sockets are bound (or it failed binding), so the next line of a
+    /// runbook can send traffic at once. A bind failure is not thrown here: the job is Failed with the reason.
+    /// </summary>
+    private static void WaitUntilListening(BootServiceJob job)
+    {
+        if (job.Service is Hosting.IListeningService listening)
+        {
+            try
+            {
+                listening.WhenListening.Wait(TimeSpan.FromSeconds(15));
+            }
+            catch (AggregateException)
+            {
+                // Reported by the job itself (state Failed, an ErrorRecord with a stable id).
+            }
+        }
+    }
 
     private FleetConfig LoadFleet(string fleetPath)
     {
