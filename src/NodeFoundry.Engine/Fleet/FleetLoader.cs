@@ -110,6 +110,7 @@ public static class FleetLoader
             HttpBaseUrl = b.HttpBaseUrl ?? BootSettings.DefaultHttpBaseUrl(server.Address, server.HttpPort),
             IpxeScriptUrl = b.IpxeScriptUrl,
             ChainTimeout = b.ChainTimeout,
+            Attempts = b.Attempts,
         };
 
         Dictionary<string, BootProfile> profiles = draft.Profiles.ToDictionary(
@@ -121,6 +122,11 @@ public static class FleetLoader
                 Kernel = p.Kernel,
                 Initrd = p.Initrd,
                 Cmdline = p.Cmdline,
+                Arch = p.Arch,
+                SerialConsole = p.SerialConsole,
+                Repo = p.Repo,
+                Url = p.Url,
+                Install = p.Install,
                 Extra = new Dictionary<string, string>(p.Extra, StringComparer.OrdinalIgnoreCase).AsReadOnly(),
             },
             StringComparer.OrdinalIgnoreCase);
@@ -143,6 +149,7 @@ public static class FleetLoader
                     Credential = n.Bmc.Credential,
                 },
             Boot = n.Boot,
+            SourcePath = sourcePath,
             Line = n.Line,
         }).ToArray();
 
