@@ -62,7 +62,7 @@ public sealed class ModuleSurfaceTests : IDisposable
     [Fact]
     public void The_module_has_the_expected_cmdlets()
     {
-        Assert.Equal(["Get-NfLease", "Import-NfFleet", "Start-NfDhcpServer"], _cmdlets.Select(c => c.Name));
+        Assert.Equal(["Get-NfLease", "Import-NfFleet", "New-NfAnswerFile", "New-NfBootScript", "Start-NfDhcpServer"], _cmdlets.Select(c => c.Name));
     }
 
     [Fact]
