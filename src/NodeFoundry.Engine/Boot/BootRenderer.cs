@@ -105,6 +105,56 @@ public sealed class BootRenderer
         return files;
     }
 
+    /// <summary>
+    /// The content of a parsed per-node route (see <see cref="BootRoutes.TryParse"/>), for the HTTP server: null when
+    /// the MAC is not in the fleet, when the node's profile has no such file (a kickstart for an Ubuntu node), when
+    /// the node cannot be scripted (no profile), and for <see cref="BootRouteKind.PhoneHome"/>, which is not rendered.
+    /// Lint findings travel with the result; serving it is the caller's decision.
+    /// </summary>
+    public RenderedRoute? RenderRoute(BootRoute route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        if (_fleet.FindByMac(route.MacAddress) is not FleetNode node)
+        {
+            return null;
+        }
+
+        if (route.Kind == BootRouteKind.Script)
+        {
+            try
+            {
+                BootScript script = RenderScript(node);
+                return new RenderedRoute(route, script.Text, script.Findings);
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+        }
+
+        AnswerFileKind? kind = route.Kind switch
+        {
+            BootRouteKind.Kickstart => AnswerFileKind.Kickstart,
+            BootRouteKind.Preseed => AnswerFileKind.Preseed,
+            BootRouteKind.NoCloud => route.File switch
+            {
+                BootRoutes.UserData => AnswerFileKind.UserData,
+                BootRoutes.MetaData => AnswerFileKind.MetaData,
+                BootRoutes.VendorData => AnswerFileKind.VendorData,
+                BootRoutes.NetworkConfig => AnswerFileKind.NetworkConfig,
+                _ => null,
+            },
+            _ => null,
+        };
+        if (kind is not AnswerFileKind wanted)
+        {
+            return null;
+        }
+
+        AnswerFile? file = RenderAnswerFiles(node, [wanted]).SingleOrDefault();
+        return file is null ? null : new RenderedRoute(route, file.Text, file.Findings);
+    }
+
     private string? ResolvePasswordHash(BootProfile profile, List<LintFinding> findings)
     {
         if (profile.Install.PasswordHash is not SecretReference reference)
