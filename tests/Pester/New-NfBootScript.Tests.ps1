@@ -93,6 +93,11 @@ Describe 'New-NfBootScript' {
             $script.Text | Should -Match ([regex]::Escape('iseq ${nf_try} 7 && goto nf_give_up ||'))
         }
 
+        It 'guards an arm64 kernel with ${buildarch}' {
+            $script = New-NfBootScript -Kind Custom -Kernel http://192.0.2.1/arm64/Image -Arch arm64
+            $script.Text | Should -Match ([regex]::Escape('iseq ${buildarch} arm64 && goto nf_arch_ok ||'))
+        }
+
         It 'writes NfBootScriptNotRenderable when the kind lacks what it needs' {
             New-NfBootScript -Kind Rhel -ErrorAction SilentlyContinue -ErrorVariable problems | Should -BeNullOrEmpty
             $problems[0].FullyQualifiedErrorId | Should -Be 'NfBootScriptNotRenderable,NodeFoundry.PowerShell.Commands.NewNfBootScriptCommand'

@@ -70,6 +70,11 @@ public sealed class NewNfBootScriptCommand : PSCmdlet
     [ValidatePattern(@"^tty[A-Za-z]*[0-9]+(,[0-9]+([noe][5-8]?r?)?)?$")]
     public string? SerialConsole { get; set; }
 
+    /// <summary>CPU architecture of the kernel; the script refuses to boot it under another iPXE ${buildarch}.</summary>
+    [Parameter(ParameterSetName = ExplicitSet)]
+    [ValidateSet("x86_64", "arm64")]
+    public string? Arch { get; set; }
+
     /// <summary>Download progress timeout of each fetch.</summary>
     [Parameter(ParameterSetName = ExplicitSet)]
     public TimeSpan ChainTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -145,6 +150,7 @@ public sealed class NewNfBootScriptCommand : PSCmdlet
             HttpBaseUrl = HttpBaseUrl is null || HttpBaseUrl.EndsWith('/') ? HttpBaseUrl : HttpBaseUrl + "/",
             RepoUrl = RepoUrl,
             SerialConsole = SerialConsole,
+            Arch = Arch,
             Timeout = ChainTimeout,
             Attempts = Attempts,
         };
