@@ -37,6 +37,10 @@ Describe 'Import-NfFleet' {
             $node.Address | Should -Be ([ipaddress]'192.0.2.11')
             $node.Profile | Should -Be 'ubuntu'
         }
+
+        It 'carries the full path of the fleet file, for New-NfBootScript and New-NfAnswerFile' {
+            $Nodes | ForEach-Object { $_.SourcePath | Should -Be (Resolve-Path $Fleet).ProviderPath }
+        }
     }
 
     Context 'an invalid fleet file' {
