@@ -44,6 +44,7 @@ OUT=${OUT:-$(mktemp -d /tmp/nfbench.XXXXXX)}
 mkdir -p "$OUT"
 CLK_TCK=$(getconf CLK_TCK)
 SECONDS=0
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 PIDS=()
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
@@ -134,10 +135,10 @@ write_kea_config() {  # $1 = perf|burst, $2 = folder
 EOF
 }
 
-# start_server NAME MODE  -> sets SERVER_PID; waits (bounded) until it listens.
+# start_server NAME MODE [TAG] -> sets SERVER_PID and SERVER_DIR ($OUT/NAME-TAG); waits (bounded) until it listens.
 start_server() {
   local name=$1 mode=$2 dir i
-  dir="$OUT/$name-$mode"
+  dir="$OUT/$name-${3:-$mode}"
   rm -rf "$dir"; mkdir -p "$dir"
   if [ "$name" = kea ]; then
     write_kea_config "$mode" "$dir"
@@ -258,7 +259,7 @@ for server in $SERVERS; do
 
   # perfdhcp's own burst: all -R clients' DISCOVERs at once, then perfdhcp's back-off (much faster than the
   # firmware's 4 s) until every one has an OFFER. Fresh server, so nothing is left from the runs above.
-  start_server "$server" burst
+  start_server "$server" burst avalanche
   s0=$(rcvbuf_errors "$NS_S")
   ip netns exec "$NS_C" timeout 60 perfdhcp -4 -l "$IF_C" --scenario avalanche -i -R "$BURST" "$SERVER_IP" >"$SERVER_DIR/avalanche.txt" 2>&1 || true
   s1=$(rcvbuf_errors "$NS_S")
@@ -275,14 +276,13 @@ done
 # ---------------------------------------------------------------------------------------------- report
 {
   echo
-  echo "== DHCP throughput (perfdhcp -4 -r RATE -R $CLIENTS -p $DURATION, relayed via $CLIENT_IP; $(nproc) CPUs, load before: $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "== DHCP throughput (perfdhcp -4 -r RATE -R $CLIENTS -p $DURATION, relayed via $CLIENT_IP; $(nproc) CPUs, load average before: $LOAD_BEFORE)"
   column -t -s $'\t' "$RESULTS"
   echo
-  echo "== Best sustained rate (drops < 1%)"
-  awk -F'\t' 'NR > 1 && $5 < 1 && $4 > best[$1] { best[$1] = $4 }
-    NR > 1 { seen[$1] = 1 }
+  echo "== Best sustained rate: highest offered rate at which this step and every lower one completed with drops < 1%"
+  awk -F'\t' 'NR > 1 { seen[$1] = 1; if ($5 >= 1) broken[$1] = 1; else if (!($1 in broken) && $4 > best[$1]) best[$1] = $4 }
     END {
-      for (s in seen) printf "%-12s %s DORA/s\n", s, (s in best) ? best[s] : "none (every rate dropped >= 1%)"
+      for (s in seen) printf "%-12s %s\n", s, (s in best) ? best[s] " DORA/s" : "none (the lowest rate already dropped >= 1%)"
       if (best["kea"] > 0 && ("nodefoundry" in best)) printf "NodeFoundry / Kea = %.2f\n", best["nodefoundry"] / best["kea"]
     }' "$RESULTS"
   echo
@@ -292,6 +292,6 @@ done
   echo "== DISCOVER burst: $BURST distinct PXE clients via relay $CLIENT_IP, one DISCOVER each; unanswered ones retransmit at 4 s and 12 s (PXE firmware)"
   column -t -s $'\t' "$BURSTS"
   echo
-  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); NF_ENV='${NF_ENV:-}'"
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); NF_ENV='${NF_ENV:-}'"
   echo "run time: ${SECONDS}s; logs and raw reports: $OUT"
 } | tee "$OUT/report.txt"
