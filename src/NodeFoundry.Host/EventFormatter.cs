@@ -1,3 +1,4 @@
+using NodeFoundry.Boot;
 using System.Globalization;
 using NodeFoundry.Dhcp;
 using NodeFoundry.Events;
@@ -11,7 +12,7 @@ internal static class EventFormatter
     {
         LeaseEvent lease => string.Create(
             CultureInfo.InvariantCulture,
-            $"{lease.Timestamp:HH:mm:ss.fff} dhcp {lease.Kind,-8} {lease.MacAddress?.ToString() ?? "-",-12} {lease.Address?.ToString() ?? "-",-15} {Boot.ClientArchitecture.ToName(lease.Firmware),-12}{(lease.IsIpxe ? " ipxe" : string.Empty)} {lease.BootFile ?? string.Empty}{(lease.Reason is null ? string.Empty : " (" + lease.Reason + ")")}"),
+            $"{lease.Timestamp:HH:mm:ss.fff} dhcp {lease.Kind,-8} {lease.MacAddress?.ToString() ?? "-",-12} {lease.Address?.ToString() ?? "-",-15} {Boot.FirmwareKindNames.ToName(lease.Firmware),-12}{(lease.IsIpxe ? " ipxe" : string.Empty)} {lease.BootFile ?? string.Empty}{(lease.Reason is null ? string.Empty : " (" + lease.Reason + ")")}"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bootEvent.Timestamp:HH:mm:ss.fff} {bootEvent.Source} {bootEvent}"),
     };
 }

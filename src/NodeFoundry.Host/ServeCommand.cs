@@ -31,6 +31,15 @@ internal static class ServeCommand
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var runs = services.Select(s => RunOne(s, events, output, stopAll)).ToList();
         var printer = PrintAsync(events, output);
+        try
+        {
+            await Task.WhenAll(services.OfType<IListeningService>().Select(s => s.WhenListening)).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // RunOne reports the bind failure and stops the rest; fall through to collect the results.
+        }
+
         await output.WriteLineAsync($"nodefoundry: serving {fleet.SourcePath} — {string.Join(", ", services.Select(s => s.Name))}").ConfigureAwait(false);
         var results = await Task.WhenAll(runs).ConfigureAwait(false);
         events.Complete();

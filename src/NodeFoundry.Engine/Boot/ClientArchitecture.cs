@@ -26,43 +26,4 @@ public static class ClientArchitecture
         27 => FirmwareKind.EfiRiscV64,
         _ => FirmwareKind.Unknown,
     };
-
-    /// <summary>
-    /// True for the HTTP Boot kinds: the reply must echo option 60 <c>HTTPClient</c> and carry a full
-    /// <c>http://</c> URL as the boot file, or the firmware discards the offer.
-    /// </summary>
-    public static bool IsHttpBoot(FirmwareKind kind) =>
-        kind is FirmwareKind.EfiIa32Http or FirmwareKind.EfiX64Http or FirmwareKind.EfiArm64Http or FirmwareKind.BiosHttp;
-
-    /// <summary>The fleet file's name for a kind (<c>efi-x64</c>), the inverse of <see cref="TryParseName"/>.</summary>
-    public static string ToName(FirmwareKind kind) => kind switch
-    {
-        FirmwareKind.Bios => "bios",
-        FirmwareKind.EfiIa32 => "efi-ia32",
-        FirmwareKind.EfiX64 => "efi-x64",
-        FirmwareKind.EfiArm32 => "efi-arm32",
-        FirmwareKind.EfiArm64 => "efi-arm64",
-        FirmwareKind.EfiIa32Http => "efi-ia32-http",
-        FirmwareKind.EfiX64Http => "efi-x64-http",
-        FirmwareKind.EfiArm64Http => "efi-arm64-http",
-        FirmwareKind.BiosHttp => "bios-http",
-        FirmwareKind.EfiRiscV32 => "efi-riscv32",
-        FirmwareKind.EfiRiscV64 => "efi-riscv64",
-        _ => "unknown",
-    };
-
-    public static bool TryParseName(string name, out FirmwareKind kind)
-    {
-        foreach (var candidate in Enum.GetValues<FirmwareKind>())
-        {
-            if (candidate != FirmwareKind.Unknown && string.Equals(ToName(candidate), name, StringComparison.OrdinalIgnoreCase))
-            {
-                kind = candidate;
-                return true;
-            }
-        }
-
-        kind = FirmwareKind.Unknown;
-        return false;
-    }
 }

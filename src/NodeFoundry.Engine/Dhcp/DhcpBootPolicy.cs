@@ -50,7 +50,7 @@ public sealed class DhcpBootPolicy
         }
 
         var isIpxe = client.SentIpxeUserClass || client.SentIpxeOptions || node?.Boot?.TreatAsIpxe == true;
-        var httpBoot = ClientArchitecture.IsHttpBoot(firmware);
+        var httpBoot = FirmwareKindNames.IsHttpBoot(firmware);
         var vendorClass = httpBoot ? DhcpClientFacts.HttpVendorClass : DhcpClientFacts.PxeVendorClass;
 
         if (isIpxe)
@@ -73,7 +73,7 @@ public sealed class DhcpBootPolicy
         {
             return BootDecision.None(
                 firmware,
-                $"no loader configured for {ClientArchitecture.ToName(firmware)}; add boot.loaders.{ClientArchitecture.ToName(firmware)} to the fleet file");
+                $"no loader configured for {FirmwareKindNames.ToName(firmware)}; add boot.loaders.{FirmwareKindNames.ToName(firmware)} to the fleet file");
         }
 
         if (httpBoot)

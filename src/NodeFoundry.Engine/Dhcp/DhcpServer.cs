@@ -15,7 +15,7 @@ namespace NodeFoundry.Dhcp;
 /// journal is fsynced once for the whole batch, and only then are the batch's replies sent — so an ACK
 /// never leaves before its lease is on disk, and a storm costs one fsync per batch, not per lease.
 /// </summary>
-public sealed class DhcpServer : IBootService, IDisposable
+public sealed class DhcpServer : IBootService, IListeningService, IDisposable
 {
     private readonly FleetConfig _fleet;
     private readonly DhcpServerOptions _options;
@@ -200,7 +200,7 @@ public sealed class DhcpServer : IBootService, IDisposable
             return false;
         }
 
-        if (!_rateLimiter!.TryAcquire(packet.MacAddress, _time.GetTimestamp() * TimeSpan.TicksPerSecond / _time.TimestampFrequency))
+        if (!_rateLimiter!.TryAcquire(packet.MacAddress, NowTicks()))
         {
             Counters.CountRateLimited();
             return false;
@@ -211,16 +211,27 @@ public sealed class DhcpServer : IBootService, IDisposable
         {
             result = handler.Handle(packet, localAddress, remote, onProxyPort);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or OverflowException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A packet that parses but trips a bug in a decision must not stop the server: drop it, count it.
-            Counters.CountMalformed();
+            // A packet that parses but trips a bug in a decision must not stop the server: drop it, count it,
+            // and say why (the event stream is bounded, so a flood of these cannot grow memory).
+            Counters.CountHandlerFault();
+            batch.Add(new DhcpHandleResult(null, new LeaseEvent
+            {
+                Kind = LeaseEventKind.Ignored,
+                MacAddress = packet.MacAddress,
+                TransactionId = packet.TransactionId,
+                Reason = $"internal error handling {packet.MessageType}: {ex.GetType().Name}: {ex.Message}",
+            }, false));
             return false;
         }
 
         batch.Add(result);
         return result.RequiresFlush;
     }
+
+    /// <summary>Monotonic time in TimeSpan ticks (the rate limiter's clock); double math, no overflow for any timestamp frequency.</summary>
+    private long NowTicks() => (long)(_time.GetTimestamp() * ((double)TimeSpan.TicksPerSecond / _time.TimestampFrequency));
 
     private bool TryFlush(DhcpMessageHandler handler, List<DhcpHandleResult> batch, IBootEventSink events)
     {

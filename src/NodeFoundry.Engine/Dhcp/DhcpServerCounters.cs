@@ -17,6 +17,7 @@ public sealed class DhcpServerCounters
     private long _declines;
     private long _sendErrors;
     private long _journalFlushes;
+    private long _handlerFaults;
 
     public long Received => Interlocked.Read(ref _received);
 
@@ -40,6 +41,9 @@ public sealed class DhcpServerCounters
 
     public long JournalFlushes => Interlocked.Read(ref _journalFlushes);
 
+    /// <summary>Requests that hit an internal error (a bug); each was dropped and reported, the server kept going.</summary>
+    public long HandlerFaults => Interlocked.Read(ref _handlerFaults);
+
     internal void CountReceived() => Interlocked.Increment(ref _received);
 
     internal void CountMalformed() => Interlocked.Increment(ref _malformed);
@@ -47,6 +51,8 @@ public sealed class DhcpServerCounters
     internal void CountRateLimited() => Interlocked.Increment(ref _rateLimited);
 
     internal void CountSendError() => Interlocked.Increment(ref _sendErrors);
+
+    internal void CountHandlerFault() => Interlocked.Increment(ref _handlerFaults);
 
     internal void CountJournalFlush() => Interlocked.Increment(ref _journalFlushes);
 

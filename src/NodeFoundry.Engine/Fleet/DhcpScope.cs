@@ -1,4 +1,5 @@
 using System.Net;
+using NodeFoundry.Net;
 
 namespace NodeFoundry.Fleet;
 

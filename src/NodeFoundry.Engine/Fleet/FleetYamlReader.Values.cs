@@ -4,6 +4,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using NodeFoundry.Boot;
 using YamlDotNet.RepresentationModel;
+using NodeFoundry.Net;
 
 namespace NodeFoundry.Fleet;
 

@@ -3,6 +3,7 @@ using System.Net;
 using NodeFoundry.Boot;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using NodeFoundry.Net;
 
 namespace NodeFoundry.Fleet;
 

@@ -8,7 +8,6 @@ internal static class ErrorIds
 {
     public const string FleetFileNotFound = "NfFleetFileNotFound";
     public const string FleetFileInvalid = "NfFleetFileInvalid";
-    public const string FleetFileUnreadable = "NfFleetFileUnreadable";
     public const string LeaseJournalNotFound = "NfLeaseJournalNotFound";
     public const string LeaseJournalUnreadable = "NfLeaseJournalUnreadable";
     public const string JobNotDhcpServer = "NfJobNotDhcpServer";

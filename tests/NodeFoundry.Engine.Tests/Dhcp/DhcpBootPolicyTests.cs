@@ -62,8 +62,9 @@ public sealed class DhcpBootPolicyTests
     [Fact]
     public void Architecture_without_a_configured_loader_names_the_missing_key()
     {
-        // efi-ia32 (6) has no loader in the lab fleet.
-        var decision = new DhcpBootPolicy(LabFleetFixture.Config).DecideBoot(Client(Stranger, 6));
+        // `efi-ia32: ~` removes the default loader: that firmware gets no boot answer.
+        var fleet = LabFleetFixture.Load(yaml => yaml.Replace("    bios: undionly.kpxe\n", "    bios: undionly.kpxe\n    efi-ia32: ~\n", StringComparison.Ordinal));
+        var decision = new DhcpBootPolicy(fleet).DecideBoot(Client(Stranger, 6));
         Assert.Null(decision.BootFile);
         Assert.Contains("boot.loaders.efi-ia32", decision.Reason, StringComparison.Ordinal);
     }

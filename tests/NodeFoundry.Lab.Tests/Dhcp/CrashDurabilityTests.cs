@@ -16,10 +16,15 @@ public sealed class CrashDurabilityTests
     private const int Relays = 4;
 
     [Fact]
-    public void Sigkill_under_load_loses_no_granted_lease_and_never_doubles_an_address()
+    public async Task Sigkill_under_load_loses_no_granted_lease_and_never_doubles_an_address()
     {
         using var lab = new NetworkLab();
-        using var fleet = new LabFleet();
+        // Wider ranges than the example, so the load can run until the kill without exhausting them.
+        using var fleet = new LabFleet(LabFleet.ExampleYaml
+            .Replace("start: 192.0.2.100", "start: 192.0.2.30", StringComparison.Ordinal)
+            .Replace("end: 192.0.2.149", "end: 192.0.2.139", StringComparison.Ordinal)
+            .Replace("start: 192.0.2.150", "start: 192.0.2.140", StringComparison.Ordinal)
+            .Replace("end: 192.0.2.199", "end: 192.0.2.250", StringComparison.Ordinal));
         var server = NodeFoundryProcess.Serve(lab, fleet.Path);
         var iface = lab.AddClient(TestMacs.Next(), "192.0.2.2/24");
         for (var i = 1; i < Relays; i++)
@@ -27,7 +32,7 @@ public sealed class CrashDurabilityTests
             lab.AddClientAddress(iface, $"192.0.2.{2 + i}/24");
         }
 
-        var granted = new ConcurrentDictionary<PhysicalAddress, IPAddress>();
+        var granted = new ConcurrentDictionary<PhysicalAddress, (IPAddress Address, ushort? Arch)>();
         using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
         {
             var load = StartLoad(lab, granted, stop.Token);
@@ -41,14 +46,14 @@ public sealed class CrashDurabilityTests
 
             server.Kill();
             stop.Cancel();
-            load.Wait(TimeSpan.FromSeconds(30));
+            await load.WaitAsync(TimeSpan.FromSeconds(30));
         }
 
         Assert.True(granted.Count >= 40, $"only {granted.Count} leases were granted before the deadline; server output:\n{server.StandardOutput}\n{server.StandardError}");
 
         // Every ACK the clients saw is in the journal, as the same address.
         var journal = LeaseJournal.ReadLeases(fleet.JournalPath).ToDictionary(l => l.MacAddress, l => l);
-        foreach (var (mac, address) in granted)
+        foreach (var (mac, (address, _)) in granted)
         {
             Assert.True(journal.TryGetValue(mac, out var lease), $"granted lease {mac} → {address} is missing after SIGKILL");
             Assert.Equal(address, lease.Address);
@@ -60,14 +65,14 @@ public sealed class CrashDurabilityTests
         // Restart on the same journal: old clients keep their addresses, new clients never get one of them.
         using var restarted = NodeFoundryProcess.Serve(lab, fleet.Path);
         using var probe = new DhcpProbeClient(NamespaceSockets.BindUdp(lab.ClientNamespace, new IPEndPoint(IPAddress.Parse("192.0.2.2"), 67)), new IPEndPoint(IPAddress.Parse("192.0.2.1"), 67));
-        foreach (var (mac, address) in granted.Take(10))
+        foreach (var (mac, (address, arch)) in granted.Take(10))
         {
-            var again = probe.Probe(new DhcpProbeRequest(mac, Architecture: 0) { CompleteLease = true });
-            Assert.True(again.Acknowledged, again.Failure);
+            var again = probe.Probe(new DhcpProbeRequest(mac, arch) { CompleteLease = true });
+            Assert.True(again.Acknowledged, $"{mac}: {again.Failure}\nrestarted server:\n{restarted.StandardOutput}\n{restarted.StandardError}");
             Assert.Equal(address, again.Ack!.YourAddress);
         }
 
-        var taken = granted.Values.ToHashSet();
+        var taken = granted.Values.Select(v => v.Address).ToHashSet();
         for (var i = 0; i < 5; i++)
         {
             var fresh = probe.Probe(new DhcpProbeRequest(TestMacs.Next(), Architecture: 0) { CompleteLease = true });
@@ -78,7 +83,7 @@ public sealed class CrashDurabilityTests
         AssertNoAddressHeldTwice(LeaseJournal.ReadLeases(fleet.JournalPath));
     }
 
-    private static Task StartLoad(NetworkLab lab, ConcurrentDictionary<PhysicalAddress, IPAddress> granted, CancellationToken stop)
+    private static Task StartLoad(NetworkLab lab, ConcurrentDictionary<PhysicalAddress, (IPAddress Address, ushort? Arch)> granted, CancellationToken stop)
     {
         var server = new IPEndPoint(IPAddress.Parse("192.0.2.1"), 67);
         var workers = Enumerable.Range(0, Relays).Select(i => Task.Factory.StartNew(
@@ -93,10 +98,11 @@ public sealed class CrashDurabilityTests
                 for (var n = 0; n < 200 && !stop.IsCancellationRequested; n++)
                 {
                     var mac = TestMacs.Next();
-                    var result = probe.Probe(new DhcpProbeRequest(mac, n % 2 == 0 ? (ushort)0 : null) { CompleteLease = true });
+                    ushort? arch = n % 2 == 0 ? (ushort)0 : null;
+                    var result = probe.Probe(new DhcpProbeRequest(mac, arch) { CompleteLease = true });
                     if (result.Acknowledged)
                     {
-                        granted[mac] = result.Ack!.YourAddress;
+                        granted[mac] = (result.Ack!.YourAddress, arch);
                     }
                 }
             },

@@ -53,9 +53,16 @@ public sealed class DnsmasqSideBySideTests
             var got = Udhcpc.Lease(lab, lab.AddClient(macs[i]), arch, ipxe);
             yield return string.Create(
                 CultureInfo.InvariantCulture,
-                $"arch {arch,2} ipxe {ipxe,-5}: file={got.GetValueOrDefault("bootfile")} next-server={got.GetValueOrDefault("siaddr")} opt60={RealClientTests.HexOrText(got.GetValueOrDefault("opt60", ""))}");
+                $"arch {arch,2} ipxe {ipxe,-5}: file={EffectiveBootFile(got)} next-server={got.GetValueOrDefault("siaddr")} vendor={got.GetValueOrDefault("vendor", "")}");
         }
     }
+
+    /// <summary>
+    /// The boot file a client would use: dnsmasq moves it to option 67 for PXEClient requests (udhcpc's
+    /// boot_file), NodeFoundry fills both the header field and option 67; either way the client boots it.
+    /// </summary>
+    private static string EffectiveBootFile(IReadOnlyDictionary<string, string> got) =>
+        got.GetValueOrDefault("boot_file") is { Length: > 0 } option67 ? option67 : got.GetValueOrDefault("bootfile", "");
 
     /// <summary>The seed reference's dnsmasq configuration, written for the fleet's loaders and these MACs.</summary>
     private static string DnsmasqConfig(FleetConfig fleet, string iface, PhysicalAddress[] macs, string dir)

@@ -71,13 +71,19 @@ public sealed class RealClientTests : IClassFixture<DhcpLabFixture>
 
         var fleet = _fixture.Fleet.Config;
         var kind = ClientArchitecture.ToFirmwareKind(arch);
-        var http = ClientArchitecture.IsHttpBoot(kind);
+        var http = FirmwareKindNames.IsHttpBoot(kind);
         var expectedFile = ipxe
             ? $"http://192.0.2.1/boot/{TestMacs.Colon(mac)}.ipxe"
             : http ? "http://192.0.2.1/ipxe.efi" : fleet.Boot.Loaders[kind];
-        Assert.Equal(expectedFile, got["bootfile"]);
+        Assert.Equal(expectedFile, got["bootfile"]);  // the BOOTP file field, what PXE ROMs read
+        Assert.Equal(expectedFile, got["boot_file"]); // option 67
         Assert.Equal("192.0.2.1", got["siaddr"]);
-        Assert.Equal(http ? "HTTPClient" : "PXEClient", HexOrText(got.GetValueOrDefault("opt60", "")));
+        Assert.Equal(http ? "HTTPClient" : "PXEClient", got.GetValueOrDefault("vendor", ""));
+
+        // PXE firmware: option 43 discovery control 8 (boot this file, no discovery round); iPXE: option
+        // 175 no-pxedhcp, which saves its 3 s ProxyDHCP wait. HTTP Boot firmware gets neither.
+        Assert.Equal(http ? "" : "060108ff", got.GetValueOrDefault("opt43", ""));
+        Assert.Equal(http ? "" : "b00101", got.GetValueOrDefault("opt175", ""));
     }
 
     [Fact]
@@ -102,12 +108,12 @@ public sealed class RealClientTests : IClassFixture<DhcpLabFixture>
             var script = Path.Combine(dir.FullName, "script.sh");
             File.WriteAllText(script, "#!/bin/sh\necho \"NFEVENT $reason ip=$new_ip_address lease=$new_dhcp_lease_time server=$new_dhcp_server_identifier\"\n");
             File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var (exit, output, error) = _fixture.Lab.Exec(
-                _fixture.Lab.ClientNamespace, TimeSpan.FromSeconds(60), dhclient,
+            // -d keeps dhclient in the foreground (so the lab owns its PID); it stays to renew, so stop it once bound.
+            using var client = _fixture.Lab.Start(
+                _fixture.Lab.ClientNamespace, dhclient,
                 "-1", "-v", "-d", "-sf", script, "-lf", Path.Combine(dir.FullName, "leases"), "-pf", Path.Combine(dir.FullName, "pid"), iface);
-
-            Assert.True(exit == 0, $"dhclient failed ({exit}): {output}\n{error}");
-            var bound = output.Split('\n').Single(l => l.StartsWith("NFEVENT BOUND", StringComparison.Ordinal));
+            Assert.True(client.WaitForOutput("NFEVENT BOUND", TimeSpan.FromSeconds(60)), $"dhclient got no lease: {client.StandardOutput}\n{client.StandardError}");
+            var bound = client.StandardOutput.Split('\n').First(l => l.StartsWith("NFEVENT BOUND", StringComparison.Ordinal));
             var ip = IPAddress.Parse(bound.Split(' ')[2]["ip=".Length..]);
             Assert.True(_fixture.Fleet.Config.Dhcp.Scopes[0].Range!.Contains(ip), bound);
             Assert.Contains("server=192.0.2.1", bound, StringComparison.Ordinal);
@@ -116,17 +122,6 @@ public sealed class RealClientTests : IClassFixture<DhcpLabFixture>
         {
             dir.Delete(recursive: true);
         }
-    }
-
-    /// <summary>udhcpc prints options it does not know as hex; a known string option as text.</summary>
-    internal static string HexOrText(string value)
-    {
-        if (value.Length > 0 && value.Length % 2 == 0 && value.All(Uri.IsHexDigit))
-        {
-            return System.Text.Encoding.ASCII.GetString(Convert.FromHexString(value));
-        }
-
-        return value;
     }
 
     internal static PhysicalAddress Mac(string text) => PhysicalAddress.Parse(text.Replace(':', '-'));

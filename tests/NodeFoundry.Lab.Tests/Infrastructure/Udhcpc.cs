@@ -14,7 +14,7 @@ public static class Udhcpc
         ArgumentNullException.ThrowIfNull(lab);
         Requirements.RequireTool("busybox", "busybox");
         var script = ScriptPath();
-        var args = new List<string> { "udhcpc", "-f", "-q", "-n", "-t", "4", "-T", "1", "-A", "1", "-i", iface, "-s", script, "-O", "60", "-O", "66", "-O", "67" };
+        var args = new List<string> { "udhcpc", "-f", "-q", "-n", "-t", "4", "-T", "1", "-A", "1", "-i", iface, "-s", script, "-O", "60", "-O", "43", "-O", "175" };
         if (arch is { } a)
         {
             vendorClass ??= string.Create(CultureInfo.InvariantCulture, $"{(a is 15 or 16 or 19 ? "HTTPClient" : "PXEClient")}:Arch:{a:D5}:UNDI:003000");
@@ -48,7 +48,7 @@ public static class Udhcpc
     private static string ScriptPath()
     {
         var path = Path.Combine(Path.GetTempPath(), "nf-udhcpc-event.sh");
-        const string Script = "#!/bin/sh\n# udhcpc event script: print the variables, configure nothing.\nprintf 'NFEVENT %s' \"$1\"\nfor v in ip siaddr serverid bootfile sname opt60 opt66 opt67 lease subnet router dns domain hostname; do eval \"printf '\\037%s=%s' $v \\\"\\$$v\\\"\"; done\necho\n";
+        const string Script = "#!/bin/sh\n# udhcpc event script: print the variables, configure nothing.\nprintf 'NFEVENT %s' \"$1\"\nfor v in ip siaddr serverid bootfile boot_file sname vendor opt43 opt175 lease subnet router dns domain hostname; do eval \"printf '\\037%s=%s' $v \\\"\\$$v\\\"\"; done\necho\n";
         if (!File.Exists(path) || File.ReadAllText(path) != Script)
         {
             File.WriteAllText(path, Script);

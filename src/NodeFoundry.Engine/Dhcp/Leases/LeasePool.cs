@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using NodeFoundry.Net;
 
 namespace NodeFoundry.Dhcp.Leases;
 
@@ -32,8 +33,8 @@ public sealed class LeasePool
         }
 
         Name = name;
-        First = Ipv4.ToAddress(FirstValue);
-        Last = Ipv4.ToAddress(LastValue);
+        First = Ipv4.FromUInt32(FirstValue);
+        Last = Ipv4.FromUInt32(LastValue);
         LeaseTime = leaseTime;
         Size = (long)LastValue - FirstValue + 1;
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
+using NodeFoundry.Net;
 
 namespace NodeFoundry.Dhcp.Leases;
 
@@ -861,7 +862,7 @@ public sealed class LeaseTable
     private AddressSlot CreateSlot(uint value)
     {
         PoolState? pool = FindPool(value);
-        var slot = new AddressSlot(value, Ipv4.ToAddress(value), pool);
+        var slot = new AddressSlot(value, Ipv4.FromUInt32(value), pool);
         (pool?.Slots ?? _outside).Add(value, slot);
         return slot;
     }

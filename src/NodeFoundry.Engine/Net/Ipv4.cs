@@ -3,21 +3,45 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace NodeFoundry.Fleet;
+namespace NodeFoundry.Net;
 
-/// <summary>IPv4 helpers shared by the fleet model and its loader.</summary>
+/// <summary>IPv4 addresses as host-order <see cref="uint"/>s (no allocation on the lease hot path), masks and strict parsing.</summary>
 internal static class Ipv4
 {
-    public static uint ToUInt32(IPAddress address)
+    /// <summary>Converts an IPv4 (or IPv4-mapped IPv6) address; false for anything else.</summary>
+    public static bool TryToUInt32(IPAddress? address, out uint value)
     {
-        Span<byte> bytes = stackalloc byte[4];
-        if (address.AddressFamily != AddressFamily.InterNetwork || !address.TryWriteBytes(bytes, out int written) || written != 4)
+        value = 0;
+        if (address is null)
         {
-            throw new ArgumentException($"'{address}' is not an IPv4 address.", nameof(address));
+            return false;
         }
 
-        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        Span<byte> bytes = stackalloc byte[16];
+        if (!address.TryWriteBytes(bytes, out int written))
+        {
+            return false;
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetwork && written == 4)
+        {
+            value = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+            return true;
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && written == 16 && address.IsIPv4MappedToIPv6)
+        {
+            value = BinaryPrimitives.ReadUInt32BigEndian(bytes[12..]);
+            return true;
+        }
+
+        return false;
     }
+
+    public static uint ToUInt32(IPAddress address, string paramName = "address") =>
+        TryToUInt32(address, out uint value)
+            ? value
+            : throw new ArgumentException($"'{address}' is not an IPv4 address.", paramName);
 
     public static IPAddress FromUInt32(uint value)
     {

@@ -1,6 +1,5 @@
-using NodeFoundry.Boot;
 
-namespace NodeFoundry.Fleet;
+namespace NodeFoundry.Boot;
 
 /// <summary>The kebab-case names the fleet file uses for <see cref="FirmwareKind"/> values (<c>boot.loaders</c> keys).</summary>
 public static class FirmwareKindNames
