@@ -8,7 +8,7 @@
 # Knobs (environment): RATES="1000 2000 4000 6000 8000 10000 12000 16000"  DURATION=10 (s per rate)  CLIENTS=200 (perfdhcp -R)
 #   BURST=2000 (clients in the DISCOVER burst)  SERVERS="kea nodefoundry"  KEA_SEVERITY=INFO  OUT=<results folder>
 #   SKIP_BUILD=1 (reuse OUT's builds)  NF_ENV="VAR=value ..." (extra environment for nodefoundry serve, for A/B runs,
-#   e.g. NF_ENV=DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0)  NF_TIME_NS=0 (see start_server)
+#   e.g. NF_ENV=DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0)  NF_TIME_NS=1 (see start_server)
 #
 # Network rule: all traffic stays inside the two namespaces this script creates (nfbench-s holds the servers on
 # 192.0.2.1/24, nfbench-c the load generators on 192.0.2.2/24, joined by one veth pair). Nothing is added to the
@@ -152,14 +152,13 @@ start_server() {
     local fleet=fleet.yaml
     [ "$mode" = burst ] && fleet=fleet-burst.yaml
     cp "bench/dhcp/$fleet" "$dir/fleet.yaml"
-    # Workaround for a server bug (see docs/performance.md): DhcpServer computes
-    # GetTimestamp() * TicksPerSecond in checked arithmetic, which overflows once CLOCK_MONOTONIC passes ~922 s
-    # and the first packet then kills the process. A time namespace whose monotonic clock starts near 0 runs
-    # the unmodified build. NF_TIME_NS=0 turns this off.
+    # NF_TIME_NS=1: run the server in a time namespace whose monotonic clock starts near 0. Builds before
+    # 2ec63be computed GetTimestamp() * TicksPerSecond in checked arithmetic, which overflows once
+    # CLOCK_MONOTONIC passes ~922 s and kills the process on its first packet (see docs/performance.md).
     local timens=()
     local up
     up=$(cut -d. -f1 /proc/uptime)
-    if [ "${NF_TIME_NS:-1}" = 1 ] && [ "$up" -gt 60 ]; then timens=(unshare --time --monotonic=-$((up - 30))); fi
+    if [ "${NF_TIME_NS:-0}" = 1 ] && [ "$up" -gt 60 ]; then timens=(unshare --time --monotonic=-$((up - 30))); fi
     # shellcheck disable=SC2086  # NF_ENV is a list of VAR=value words
     env ${NF_ENV:-} ip netns exec "$NS_S" "${timens[@]}" dotnet "$OUT/host/nodefoundry.dll" serve --config "$dir/fleet.yaml" \
       --interface "$IF_S" --journal "$dir/state/leases.journal" >"$dir/stdout.log" 2>&1 &
