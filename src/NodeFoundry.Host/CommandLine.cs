@@ -17,6 +17,17 @@ internal static class CommandLine
           nodefoundry leases --journal PATH     Print the leases in a lease journal (the server may be stopped).
         """;
 
+    /// <summary>serve logs every event: stdout gets a buffered writer the event printer flushes per burst.</summary>
+    private static async Task<int> ServeAsync(ArgumentReader options, CancellationToken stop)
+    {
+        var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+        await using (stdout.ConfigureAwait(false))
+        {
+            // Synchronized: the event printer and the engines' failure reports write from different threads.
+            return await ServeCommand.RunAsync(options, TextWriter.Synchronized(stdout), stop).ConfigureAwait(false);
+        }
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -43,7 +54,7 @@ internal static class CommandLine
             return args[0] switch
             {
                 "demo" => await DemoCommand.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false),
-                "serve" => await ServeCommand.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false),
+                "serve" => await ServeAsync(options, stop.Token).ConfigureAwait(false),
                 "validate" => ValidateCommand.Run(options, Console.Out),
                 "leases" => LeasesCommand.Run(options, Console.Out),
                 _ => throw new UsageException($"unknown command '{args[0]}'; expected demo, serve, validate or leases"),

@@ -41,6 +41,7 @@ internal static class ServeCommand
         }
 
         await output.WriteLineAsync($"nodefoundry: serving {fleet.SourcePath} — {string.Join(", ", services.Select(s => s.Name))}").ConfigureAwait(false);
+        await output.FlushAsync().ConfigureAwait(false);
         var results = await Task.WhenAll(runs).ConfigureAwait(false);
         events.Complete();
         await printer.ConfigureAwait(false);
@@ -58,16 +59,27 @@ internal static class ServeCommand
         {
             // One engine that cannot start stops the rest: a half-started boot stack misleads operators.
             await output.WriteLineAsync($"nodefoundry: {service.Name} failed: {ex.Message}").ConfigureAwait(false);
+            await output.FlushAsync().ConfigureAwait(false);
             await stopAll.CancelAsync().ConfigureAwait(false);
             return false;
         }
     }
 
+    /// <summary>
+    /// Writes event lines through one buffered writer, flushed once per burst rather than once per line:
+    /// under a storm a write(2) per event would cost as much as the DHCP work it reports.
+    /// </summary>
     private static async Task PrintAsync(BoundedEventChannel events, TextWriter output)
     {
-        await foreach (var bootEvent in events.Reader.ReadAllAsync().ConfigureAwait(false))
+        var reader = events.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            await output.WriteLineAsync(EventFormatter.Format(bootEvent)).ConfigureAwait(false);
+            while (reader.TryRead(out var bootEvent))
+            {
+                output.WriteLine(EventFormatter.Format(bootEvent));
+            }
+
+            await output.FlushAsync().ConfigureAwait(false);
         }
     }
 }
