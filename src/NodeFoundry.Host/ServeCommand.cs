@@ -2,6 +2,7 @@ using System.Net;
 using NodeFoundry.Dhcp;
 using NodeFoundry.Events;
 using NodeFoundry.Hosting;
+using NodeFoundry.Tftp;
 
 namespace NodeFoundry.Host;
 
@@ -27,6 +28,25 @@ internal static class ServeCommand
         };
 
         var services = new List<IBootService> { new DhcpServer(fleet, dhcpOptions) };
+        if (!options.Has("no-tftp"))
+        {
+            var tftpOptions = TftpServerOptions.FromFleet(fleet) with
+            {
+                ListenAddress = dhcpOptions.ListenAddress,
+                InterfaceName = dhcpOptions.InterfaceName,
+            };
+            tftpOptions = tftpOptions with { Port = options.GetInt("tftp-port") ?? tftpOptions.Port };
+            if (!Directory.Exists(tftpOptions.Root))
+            {
+                // A fresh fleet folder has no loaders yet; serve an empty root (every request: file not found)
+                // and say so, rather than refuse to start DHCP.
+                Directory.CreateDirectory(tftpOptions.Root);
+                await output.WriteLineAsync($"nodefoundry: created the empty TFTP root {tftpOptions.Root}; put the boot loaders (undionly.kpxe, snponly.efi, …) there").ConfigureAwait(false);
+            }
+
+            services.Add(new TftpServer(tftpOptions));
+        }
+
         var events = new BoundedEventChannel();
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var runs = services.Select(s => RunOne(s, events, output, stopAll)).ToList();
