@@ -16,6 +16,8 @@ internal sealed class FleetDraft
 
     public DhcpDraft Dhcp { get; } = new();
 
+    public TftpDraft Tftp { get; } = new();
+
     public BootDraft Boot { get; } = new();
 
     public List<ProfileDraft> Profiles { get; } = [];
@@ -41,6 +43,25 @@ internal sealed class ServerDraft
     public string HttpRoot { get; set; } = "http";
 
     public string StateDirectory { get; set; } = "state";
+}
+
+internal sealed class TftpDraft
+{
+    public int MaxActiveTransfers { get; set; } = 64;
+
+    public int MaxQueuedTransfers { get; set; } = 512;
+
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    public int MaxBlockSize { get; set; } = 1468;
+
+    public int MaxWindowSize { get; set; } = 64;
+
+    public bool SinglePort { get; set; }
+
+    public int MaxRetries { get; set; } = 6;
+
+    public long MaxCachedFileBytes { get; set; } = 16 << 20;
 }
 
 internal sealed class DhcpDraft

@@ -103,6 +103,19 @@ public static class FleetLoader
             }).ToArray()),
         };
 
+        TftpDraft t = draft.Tftp;
+        var tftp = new TftpSettings
+        {
+            MaxActiveTransfers = t.MaxActiveTransfers,
+            MaxQueuedTransfers = t.MaxQueuedTransfers,
+            MaxQueueWait = t.MaxQueueWait,
+            MaxBlockSize = t.MaxBlockSize,
+            MaxWindowSize = t.MaxWindowSize,
+            SinglePort = t.SinglePort,
+            MaxRetries = t.MaxRetries,
+            MaxCachedFileBytes = t.MaxCachedFileBytes,
+        };
+
         BootDraft b = draft.Boot;
         var boot = new BootSettings
         {
@@ -159,6 +172,7 @@ public static class FleetLoader
             Version = draft.Version,
             Server = server,
             Dhcp = dhcp,
+            Tftp = tftp,
             Boot = boot,
             Profiles = profiles,
             Nodes = nodes,

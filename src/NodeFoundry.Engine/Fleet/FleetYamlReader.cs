@@ -14,7 +14,8 @@ namespace NodeFoundry.Fleet;
 /// </summary>
 internal sealed partial class FleetYamlReader
 {
-    private static readonly string[] RootKeys = ["version", "server", "dhcp", "boot", "profiles", "nodes"];
+    private static readonly string[] RootKeys = ["version", "server", "dhcp", "tftp", "boot", "profiles", "nodes"];
+    private static readonly string[] TftpKeys = ["maxActiveTransfers", "maxQueuedTransfers", "maxQueueWait", "maxBlockSize", "maxWindowSize", "singlePort", "maxRetries", "maxCachedFileBytes"];
     private static readonly string[] ServerKeys = ["address", "interface", "tftpPort", "httpPort", "tftpRoot", "httpRoot", "stateDirectory"];
     private static readonly string[] DhcpKeys = ["mode", "port", "nonPxeClients", "answerUnknownPxeClients", "scopes", "offerHold", "maxRequestsPerMacPerSecond"];
     private static readonly string[] ScopeKeys = ["name", "subnet", "router", "dnsServers", "domainName", "range", "leaseTime", "pxeRange", "pxeLeaseTime", "relayAgents"];
@@ -90,6 +91,7 @@ internal sealed partial class FleetYamlReader
         ReadVersion(map, draft);
         ReadServer(map, draft.Server);
         ReadDhcp(map, draft.Dhcp);
+        ReadTftp(map, draft.Tftp);
         ReadBoot(map, draft.Boot);
         ReadProfiles(map, draft.Profiles, draft.ProfileNames);
         ReadNodes(map, draft.Nodes);
@@ -144,6 +146,36 @@ internal sealed partial class FleetYamlReader
         server.TftpRoot = PathText(map, "tftpRoot", "tftp") ?? server.TftpRoot;
         server.HttpRoot = PathText(map, "httpRoot", "http") ?? server.HttpRoot;
         server.StateDirectory = PathText(map, "stateDirectory", "state") ?? server.StateDirectory;
+    }
+
+    private void ReadTftp(Map root, TftpDraft tftp)
+    {
+        Map? map = OpenMap(root.Value("tftp"), "tftp", "tftp", TftpKeys, "tftp: { maxActiveTransfers: 64 }");
+        if (map is null)
+        {
+            return;
+        }
+
+        tftp.MaxActiveTransfers = Integer(map, "maxActiveTransfers", 1, 10_000, "64") ?? tftp.MaxActiveTransfers;
+        tftp.MaxQueuedTransfers = Integer(map, "maxQueuedTransfers", 0, 100_000, "512") ?? tftp.MaxQueuedTransfers;
+        tftp.MaxBlockSize = Integer(map, "maxBlockSize", 512, 65_464, "1468") ?? tftp.MaxBlockSize;
+        tftp.MaxWindowSize = Integer(map, "maxWindowSize", 1, 65_535, "64") ?? tftp.MaxWindowSize;
+        tftp.SinglePort = Bool(map, "singlePort") ?? tftp.SinglePort;
+        tftp.MaxRetries = Integer(map, "maxRetries", 1, 50, "6") ?? tftp.MaxRetries;
+        tftp.MaxCachedFileBytes = Integer(map, "maxCachedFileBytes", 0, 1 << 30, "16777216") ?? tftp.MaxCachedFileBytes;
+        if (Duration(map, "maxQueueWait", "2s") is { } wait)
+        {
+            if (wait > TimeSpan.FromSeconds(3))
+            {
+                // A PXE ROM gives up after about 4 s without an answer; a longer wait would let queued ROMs die.
+                _diag.At(map.Child("maxQueueWait"), $"'{map.Value("maxQueueWait")}' is longer than a PXE ROM waits for an answer (about 4 s).",
+                    "Use 3s or less, such as 2s.");
+            }
+            else
+            {
+                tftp.MaxQueueWait = wait;
+            }
+        }
     }
 
     private void ReadDhcp(Map root, DhcpDraft dhcp)
