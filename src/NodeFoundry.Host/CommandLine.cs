@@ -13,6 +13,7 @@ internal static class CommandLine
                                                 UEFI HTTP Boot client through it; exit 0 only if each got the right answers.
           nodefoundry serve --config FILE       Serve the fleet file (DHCP; TFTP and HTTP as they land) until SIGTERM/Ctrl+C.
                 [--listen ADDR] [--port N] [--interface IF] [--journal PATH | --no-journal]
+                [--http-port N]                 HTTP port (default: the fleet file's server.httpPort)
           nodefoundry validate --config FILE    Check a fleet file; print every problem with line, column and fix.
           nodefoundry leases --journal PATH     Print the leases in a lease journal (the server may be stopped).
         """;

@@ -2,6 +2,7 @@ using System.Net;
 using NodeFoundry.Dhcp;
 using NodeFoundry.Events;
 using NodeFoundry.Hosting;
+using NodeFoundry.Http;
 
 namespace NodeFoundry.Host;
 
@@ -27,6 +28,7 @@ internal static class ServeCommand
         };
 
         var services = new List<IBootService> { new DhcpServer(fleet, dhcpOptions) };
+        services.Add(new HttpBootServer(HttpOptions(fleet, options)));
         var events = new BoundedEventChannel();
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var runs = services.Select(s => RunOne(s, events, output, stopAll)).ToList();
@@ -45,6 +47,17 @@ internal static class ServeCommand
         events.Complete();
         await printer.ConfigureAwait(false);
         return results.All(ok => ok) ? 0 : 1;
+    }
+
+    /// <summary>HTTP from the fleet file; --listen (shared with DHCP) and --http-port override it.</summary>
+    private static HttpServerOptions HttpOptions(Fleet.FleetConfig fleet, ArgumentReader options)
+    {
+        var http = HttpServerOptions.FromFleet(fleet);
+        return http with
+        {
+            ListenAddress = options.Get("listen") is { } listen && IPAddress.TryParse(listen, out var address) ? address : http.ListenAddress,
+            Port = options.GetInt("http-port") ?? http.Port,
+        };
     }
 
     private static async Task<bool> RunOne(IBootService service, IBootEventSink events, TextWriter output, CancellationTokenSource stopAll)
