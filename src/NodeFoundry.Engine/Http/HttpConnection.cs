@@ -210,7 +210,7 @@ internal sealed class HttpConnection
         var head = request.Method == "HEAD";
         if (_routes.TryMatch(request.Segments, out var route, out var values))
         {
-            HttpContent? content;
+            HttpRouteContent? content;
             try
             {
                 content = route!.Handler(new HttpRouteContext(request, values, _client));

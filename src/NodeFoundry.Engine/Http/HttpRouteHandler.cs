@@ -5,4 +5,4 @@ namespace NodeFoundry.Http;
 /// task for GET and HEAD alike (HEAD sends the same head without the body), so it must be quick and
 /// must not block on the network; a handler that throws gets the client a 500 and is counted.
 /// </summary>
-public delegate HttpContent? HttpRouteHandler(HttpRouteContext context);
+public delegate HttpRouteContent? HttpRouteHandler(HttpRouteContext context);

@@ -7,9 +7,9 @@ namespace NodeFoundry.Http;
 /// small (iPXE scripts, answer files, metrics), so it is rendered whole; the server adds Content-Length,
 /// Date and <c>Cache-Control: no-store</c> (a rendered script must never be served stale by a cache).
 /// </summary>
-public sealed record HttpContent
+public sealed record HttpRouteContent
 {
-    public HttpContent(ReadOnlyMemory<byte> body, string contentType, int statusCode = 200)
+    public HttpRouteContent(ReadOnlyMemory<byte> body, string contentType, int statusCode = 200)
     {
         ArgumentException.ThrowIfNullOrEmpty(contentType);
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 200);
@@ -31,9 +31,9 @@ public sealed record HttpContent
     public int StatusCode { get; }
 
     /// <summary>UTF-8 text, <c>text/plain</c> unless told otherwise.</summary>
-    public static HttpContent Text(string text, string contentType = ContentTypes.PlainText, int statusCode = 200)
+    public static HttpRouteContent Text(string text, string contentType = ContentTypes.PlainText, int statusCode = 200)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return new HttpContent(Encoding.UTF8.GetBytes(text), contentType, statusCode);
+        return new HttpRouteContent(Encoding.UTF8.GetBytes(text), contentType, statusCode);
     }
 }
