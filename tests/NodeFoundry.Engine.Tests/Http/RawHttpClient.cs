@@ -75,6 +75,38 @@ internal sealed class RawHttpClient : IDisposable
         return body;
     }
 
+    /// <summary>The async twin of <see cref="Send(string)"/> and <see cref="ReadResponse"/>, for tests with hundreds of clients (blocking reads would starve the thread pool the server runs on).</summary>
+    public async Task<RawHttpResponse> ExchangeAsync(string request)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, timeout.Token);
+        var buffer = new byte[65536];
+        for (var i = 0; i < 10_000; i++)
+        {
+            var headEnd = IndexOf(_pending, "\r\n\r\n"u8.ToArray());
+            if (headEnd >= 0)
+            {
+                var headText = Encoding.Latin1.GetString(_pending.GetRange(0, headEnd).ToArray());
+                var length = headText.Split("\r\n").Where(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                    .Select(l => int.Parse(l[15..].Trim(), System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+                if (_pending.Count >= headEnd + 4 + length)
+                {
+                    return ReadResponse();
+                }
+            }
+
+            var n = await _socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            if (n == 0)
+            {
+                throw new IOException("connection closed before a complete response");
+            }
+
+            _pending.AddRange(buffer.AsSpan(0, n).ToArray());
+        }
+
+        throw new IOException("no complete response after 10,000 reads");
+    }
+
     /// <summary>True when the server closed (EOF or reset) within the receive timeout, with no further bytes.</summary>
     public bool IsClosedByServer()
     {
