@@ -107,7 +107,8 @@ internal sealed class HttpConnection
                 var request = parsed.Request!;
                 Buffer.BlockCopy(buffer, parsed.Consumed, buffer, 0, filled - parsed.Consumed);
                 filled -= parsed.Consumed;
-                var keepGoing = await AnswerAsync(request, started, stop).ConfigureAwait(false);
+                var last = served + 1 >= _options.MaxRequestsPerConnection;
+                var keepGoing = await AnswerAsync(request, started, last, stop).ConfigureAwait(false);
                 if (!keepGoing)
                 {
                     return;
@@ -147,12 +148,13 @@ internal sealed class HttpConnection
     }
 
     /// <summary>Answers one request; false when the connection must close afterwards.</summary>
-    private async Task<bool> AnswerAsync(HttpRequest request, long started, CancellationToken stop)
+    private async Task<bool> AnswerAsync(HttpRequest request, long started, bool last, CancellationToken stop)
     {
         using var response = Build(request);
-        if (!request.KeepAlive || request.HasBody)
+        if (!request.KeepAlive || request.HasBody || last)
         {
             // We read no request bodies, so after one the next request's start is unknown: close.
+            // On the last request a connection may make, say so rather than just hanging up.
             response.Close = true;
         }
 

@@ -22,6 +22,9 @@ internal sealed class HttpResponse : IDisposable
     /// <summary>The declared Content-Length, or null when the status has no body (304).</summary>
     public long? ContentLength { get; set; }
 
+    /// <summary>A HEAD response: the head describes a body that is never read or sent.</summary>
+    public bool HeadOnly { get; init; }
+
     /// <summary>Close the connection after this response (errors, request bodies, Connection: close).</summary>
     public bool Close { get; set; }
 

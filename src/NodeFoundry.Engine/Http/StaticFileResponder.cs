@@ -87,7 +87,7 @@ internal static class StaticFileResponder
                     .Add("Content-Type", contentType)
                     .Add("Content-Range", range.ToContentRange(length))
                     .Add("Content-Length", range.Length.ToString(CultureInfo.InvariantCulture));
-                var response = new HttpResponse(head) { ContentLength = range.Length };
+                var response = new HttpResponse(head) { ContentLength = range.Length, HeadOnly = request.Method == "HEAD" };
                 AddFilePart(response, stream, range.Start, range.Length, options);
                 return response;
             }
@@ -100,7 +100,7 @@ internal static class StaticFileResponder
                 var head = Validators(newHead(200), etag, lastModified)
                     .Add("Content-Type", contentType)
                     .Add("Content-Length", length.ToString(CultureInfo.InvariantCulture));
-                var response = new HttpResponse(head) { ContentLength = length };
+                var response = new HttpResponse(head) { ContentLength = length, HeadOnly = request.Method == "HEAD" };
                 AddFilePart(response, stream, 0, length, options);
                 return response;
             }
@@ -139,7 +139,8 @@ internal static class StaticFileResponder
     /// <summary>Small pieces are read now and sent with the head in one write; large ones stay file parts for sendfile.</summary>
     private static void AddFilePart(HttpResponse response, FileStream stream, long offset, long count, HttpServerOptions options)
     {
-        if (count <= 0)
+        // HEAD: the head already says how long; reading the bytes would be wasted work.
+        if (count <= 0 || response.HeadOnly)
         {
             return;
         }

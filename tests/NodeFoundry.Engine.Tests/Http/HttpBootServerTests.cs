@@ -214,6 +214,20 @@ public sealed class HttpBootServerTests
     }
 
     [Fact]
+    public async Task The_last_request_a_connection_may_make_says_connection_close()
+    {
+        await using var server = await HttpTestServer.StartAsync(o => o with { MaxRequestsPerConnection = 3 });
+        using var client = server.Connect();
+        for (var i = 0; i < 3; i++)
+        {
+            client.Send(HttpTestServer.Get("/a.txt"));
+            Assert.Equal(i == 2 ? "close" : null, client.ReadResponse().Header("Connection"));
+        }
+
+        Assert.True(client.IsClosedByServer());
+    }
+
+    [Fact]
     public async Task Http10_closes_unless_it_asks_for_keep_alive()
     {
         await using var server = await HttpTestServer.StartAsync();
