@@ -51,9 +51,12 @@ internal sealed class HttpConnection
             {
                 var started = filled > 0 ? _time.GetTimestamp() : 0;
                 HttpParseResult parsed;
+                var scanFrom = 0;
                 while (true)
                 {
-                    parsed = filled > 0 ? HttpRequestParser.Parse(buffer.AsSpan(0, filled), _options.Limits) : HttpParseResult.NeedMore;
+                    parsed = filled > 0 && HttpRequestParser.MayDecide(buffer.AsSpan(0, filled), scanFrom, _options.Limits)
+                        ? HttpRequestParser.Parse(buffer.AsSpan(0, filled), _options.Limits)
+                        : HttpParseResult.NeedMore;
                     if (parsed.Status != HttpParseStatus.Incomplete)
                     {
                         break;
@@ -70,6 +73,7 @@ internal sealed class HttpConnection
                     var wait = filled == 0
                         ? served == 0 ? _options.RequestTimeout : _options.IdleTimeout
                         : _options.RequestTimeout - _time.GetElapsedTime(started);
+                    scanFrom = filled;
                     var received = await ReceiveAsync(buffer.AsMemory(filled), wait, stop).ConfigureAwait(false);
                     if (received < 0)
                     {

@@ -24,6 +24,39 @@ public static class HttpRequestParser
         "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
     };
 
+    /// <summary>
+    /// Cheap pre-check for a connection that received more bytes: true when <see cref="Parse"/> could now
+    /// complete or report a limit (a head end arrived at or after <paramref name="newFrom"/>, or a limit is
+    /// already exceeded). Parsing only then keeps a client that sends one byte per packet from making us
+    /// re-parse every complete header line on every packet. Never hides a complete head: a head cannot
+    /// complete without a line end followed by an empty line. Other errors (a malformed request line) are
+    /// only reported once the head ends, or the request timeout answers them.
+    /// </summary>
+    public static bool MayDecide(ReadOnlySpan<byte> input, int newFrom, HttpRequestLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        var tail = input[Math.Clamp(newFrom - 2, 0, input.Length)..];
+        if (tail.IndexOf("\n\r\n"u8) >= 0 || tail.IndexOf("\n\n"u8) >= 0)
+        {
+            return true;
+        }
+
+        // Size limits, conservatively (a little early rather than late): the request line, then the header section.
+        var start = 0;
+        while (start < input.Length && start < 2 * MaxLeadingEmptyLines && input[start] is (byte)'\r' or (byte)'\n')
+        {
+            start++;
+        }
+
+        var lineEnd = input[start..].IndexOf((byte)'\n');
+        if (lineEnd < 0)
+        {
+            return input.Length - start > limits.MaxRequestLineBytes - 8;
+        }
+
+        return lineEnd > limits.MaxRequestLineBytes - 8 || input.Length - (start + lineEnd + 1) > limits.MaxHeaderBytes - 8;
+    }
+
     /// <summary>Parses one request head from the start of <paramref name="input"/>.</summary>
     public static HttpParseResult Parse(ReadOnlySpan<byte> input, HttpRequestLimits limits)
     {

@@ -37,6 +37,21 @@ public sealed class HttpHardeningTests
     }
 
     [Fact]
+    public async Task A_head_sent_one_byte_per_write_is_answered_once_complete()
+    {
+        await using var server = await HttpTestServer.StartAsync();
+        using var client = server.Connect();
+        var head = Encoding.ASCII.GetBytes(HttpTestServer.Get("/a.txt", "User-Agent: trickle") + HttpTestServer.Get("/digits.bin"));
+        for (var i = 0; i < head.Length; i++)
+        {
+            client.Socket.Send(head, i, 1, SocketFlags.None);
+        }
+
+        Assert.Equal("hello, boot\n", client.ReadResponse().Text);
+        Assert.Equal(20, client.ReadResponse().Body.Length);
+    }
+
+    [Fact]
     public async Task Too_many_header_fields_is_431()
     {
         await using var server = await HttpTestServer.StartAsync();

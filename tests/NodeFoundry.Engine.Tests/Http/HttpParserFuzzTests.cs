@@ -34,8 +34,16 @@ public sealed class HttpParserFuzzTests
         for (var i = 0; i < 100_000; i++)
         {
             var bytes = Mutate(Encoding.Latin1.GetBytes(Corpus[random.Next(Corpus.Length)]), random);
-            var result = HttpRequestParser.Parse(bytes, i % 2 == 0 ? limits : new HttpRequestLimits());
+            var chosen = i % 2 == 0 ? limits : new HttpRequestLimits();
+            var result = HttpRequestParser.Parse(bytes, chosen);
             outcomes[result.Status] = outcomes.GetValueOrDefault(result.Status) + 1;
+
+            // The connection parses only when MayDecide says so: it must never hide a complete head or a size limit.
+            if (result.Status == HttpParseStatus.Complete || result.Error is HttpParseError.RequestLineTooLong or HttpParseError.HeadersTooLarge)
+            {
+                Assert.True(HttpRequestParser.MayDecide(bytes, 0, chosen), $"MayDecide hid a {result.Status} {result.Error} in case {i}");
+            }
+
             switch (result.Status)
             {
                 case HttpParseStatus.Complete:

@@ -74,6 +74,20 @@ public sealed class HttpRequestParserTests
         }
     }
 
+    [Fact]
+    public void May_decide_only_once_the_head_ends_when_fed_byte_by_byte()
+    {
+        var head = Encoding.ASCII.GetBytes("GET /a HTTP/1.1\r\nHost: x\r\nUser-Agent: iPXE\r\n\r\n");
+        for (var length = 1; length <= head.Length; length++)
+        {
+            var decide = HttpRequestParser.MayDecide(head.AsSpan(0, length), length - 1, Limits);
+            Assert.Equal(length == head.Length, decide);
+        }
+
+        Assert.True(HttpRequestParser.MayDecide(Encoding.ASCII.GetBytes("GET /" + new string('a', 9000)), 8000, Limits));
+        Assert.True(HttpRequestParser.MayDecide(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nX: " + new string('a', 17000)), 16000, Limits));
+    }
+
     [Theory]
     [InlineData("GET //a//b HTTP/1.1", "a/b")]
     [InlineData("GET /a/b/ HTTP/1.1", "a/b")]
