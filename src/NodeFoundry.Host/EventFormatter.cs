@@ -2,6 +2,7 @@ using NodeFoundry.Boot;
 using System.Globalization;
 using NodeFoundry.Dhcp;
 using NodeFoundry.Events;
+using NodeFoundry.Tftp;
 
 namespace NodeFoundry.Host;
 
@@ -13,6 +14,12 @@ internal static class EventFormatter
         LeaseEvent lease => string.Create(
             CultureInfo.InvariantCulture,
             $"{lease.Timestamp:HH:mm:ss.fff} dhcp {lease.Kind,-8} {lease.MacAddress?.ToString() ?? "-",-12} {lease.Address?.ToString() ?? "-",-15} {Boot.FirmwareKindNames.ToName(lease.Firmware),-12}{(lease.IsIpxe ? " ipxe" : string.Empty)} {lease.BootFile ?? string.Empty}{(lease.Reason is null ? string.Empty : " (" + lease.Reason + ")")}"),
+        TransferEvent { Kind: TransferEventKind.Refused or TransferEventKind.Queued } transfer => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{transfer.Timestamp:HH:mm:ss.fff} tftp {transfer.Kind,-9} {transfer.Client,-21} {transfer.FileName ?? "-"}{(transfer.Reason is null ? string.Empty : " (" + transfer.Reason + ")")}"),
+        TransferEvent transfer => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{transfer.Timestamp:HH:mm:ss.fff} tftp {transfer.Kind,-9} {transfer.Client,-21} {transfer.FileName ?? "-"} {transfer.BytesTransferred}/{transfer.FileSize?.ToString(CultureInfo.InvariantCulture) ?? "-"} B blksize {transfer.BlockSize} window {transfer.WindowSize} {transfer.Duration.TotalMilliseconds:0}ms retransmits {transfer.Retransmits}{(transfer.Reason is null ? string.Empty : " (" + transfer.Reason + ")")}"),
         Http.HttpRequestEvent http => string.Create(
             CultureInfo.InvariantCulture,
             $"{http.Timestamp:HH:mm:ss.fff} http {http.StatusCode} {http.IPAddress?.ToString() ?? "-",-15} {(http.Method.Length == 0 ? "-" : http.Method)} {http.Path} {http.BytesSent}/{http.ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "-"} bytes {http.Duration.TotalMilliseconds:0}ms{(http.Range is null ? string.Empty : " range=" + http.Range)} \"{http.UserAgent}\"{(http.Reason is null ? string.Empty : " (" + http.Reason + ")")}"),

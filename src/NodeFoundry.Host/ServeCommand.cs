@@ -3,6 +3,7 @@ using NodeFoundry.Dhcp;
 using NodeFoundry.Events;
 using NodeFoundry.Hosting;
 using NodeFoundry.Http;
+using NodeFoundry.Tftp;
 
 namespace NodeFoundry.Host;
 
@@ -28,7 +29,37 @@ internal static class ServeCommand
         };
 
         var services = new List<IBootService> { new DhcpServer(fleet, dhcpOptions) };
-        services.Add(new HttpBootServer(HttpOptions(fleet, options)));
+        if (!options.Has("no-tftp"))
+        {
+            var tftpOptions = TftpServerOptions.FromFleet(fleet) with
+            {
+                ListenAddress = dhcpOptions.ListenAddress,
+                InterfaceName = dhcpOptions.InterfaceName,
+            };
+            tftpOptions = tftpOptions with { Port = options.GetInt("tftp-port") ?? tftpOptions.Port };
+            if (!Directory.Exists(tftpOptions.Root))
+            {
+                // A fresh fleet folder has no loaders yet; serve an empty root (every request: file not found)
+                // and say so, rather than refuse to start DHCP.
+                Directory.CreateDirectory(tftpOptions.Root);
+                await output.WriteLineAsync($"nodefoundry: created the empty TFTP root {tftpOptions.Root}; put the boot loaders (undionly.kpxe, snponly.efi, …) there").ConfigureAwait(false);
+            }
+
+            services.Add(new TftpServer(tftpOptions));
+        }
+
+        if (!options.Has("no-http"))
+        {
+            var httpOptions = HttpOptions(fleet, options);
+            if (!Directory.Exists(httpOptions.Root))
+            {
+                // Not fatal: routes still answer; files are 404 until the folder exists.
+                await output.WriteLineAsync($"nodefoundry: the HTTP root {httpOptions.Root} does not exist; static files answer 404 until it does").ConfigureAwait(false);
+            }
+
+            services.Add(new HttpBootServer(httpOptions));
+        }
+
         var events = new BoundedEventChannel();
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var runs = services.Select(s => RunOne(s, events, output, stopAll)).ToList();
@@ -43,6 +74,7 @@ internal static class ServeCommand
         }
 
         await output.WriteLineAsync($"nodefoundry: serving {fleet.SourcePath} — {string.Join(", ", services.Select(s => s.Name))}").ConfigureAwait(false);
+        await output.FlushAsync().ConfigureAwait(false);
         var results = await Task.WhenAll(runs).ConfigureAwait(false);
         events.Complete();
         await printer.ConfigureAwait(false);
@@ -71,16 +103,27 @@ internal static class ServeCommand
         {
             // One engine that cannot start stops the rest: a half-started boot stack misleads operators.
             await output.WriteLineAsync($"nodefoundry: {service.Name} failed: {ex.Message}").ConfigureAwait(false);
+            await output.FlushAsync().ConfigureAwait(false);
             await stopAll.CancelAsync().ConfigureAwait(false);
             return false;
         }
     }
 
+    /// <summary>
+    /// Writes event lines through one buffered writer, flushed once per burst rather than once per line:
+    /// under a storm a write(2) per event would cost as much as the DHCP work it reports.
+    /// </summary>
     private static async Task PrintAsync(BoundedEventChannel events, TextWriter output)
     {
-        await foreach (var bootEvent in events.Reader.ReadAllAsync().ConfigureAwait(false))
+        var reader = events.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            await output.WriteLineAsync(EventFormatter.Format(bootEvent)).ConfigureAwait(false);
+            while (reader.TryRead(out var bootEvent))
+            {
+                output.WriteLine(EventFormatter.Format(bootEvent));
+            }
+
+            await output.FlushAsync().ConfigureAwait(false);
         }
     }
 }

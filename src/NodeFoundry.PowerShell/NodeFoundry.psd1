@@ -15,6 +15,8 @@
     CmdletsToExport      = @(
         'Get-NfLease'
         'Import-NfFleet'
+        'New-NfAnswerFile'
+        'New-NfBootScript'
         'Start-NfDhcpServer'
     )
     VariablesToExport    = @()

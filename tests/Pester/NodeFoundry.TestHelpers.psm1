@@ -38,46 +38,49 @@ function Wait-NfTestCondition {
     return $value
 }
 
-function New-NfTestDhcpPacket {
+function New-NfTestProbe {
     <#
-    A minimal BOOTREQUEST (RFC 2131 §2) from a BIOS PXE client (option 93 = 0):
-    DISCOVER (type 1), or REQUEST (type 3) in SELECTING state with options 50 and 54.
+    The engine's own DHCP client (NodeFoundry.Probe.DhcpProbeClient) on an ephemeral 127.0.0.1 port. It talks to
+    the server as a relay agent would (giaddr = 127.0.0.1), so start the server with -RelayPort $probe.LocalEndPoint.Port:
+    replies then come back to it unicast, with no broadcasts, raw sockets or root. Dispose it when done.
+    Needs the NodeFoundry module imported (the type lives in NodeFoundry.Engine.dll).
     #>
     param(
-        [Parameter(Mandatory)][string] $MacAddress,
-        [ValidateSet('Discover', 'Request')][string] $Type = 'Discover',
-        [uint32] $TransactionId = 0x4E460001,
-        [ipaddress] $RequestedAddress,
-        [ipaddress] $ServerIdentifier
+        [Parameter(Mandatory)][int] $ServerPort,
+        [int] $TimeoutMilliseconds = 4000
     )
-    $mac = [System.Net.NetworkInformation.PhysicalAddress]::Parse($MacAddress).GetAddressBytes()
-    $packet = [System.Collections.Generic.List[byte]]::new()
-    $packet.AddRange([byte[]](1, 1, 6, 0))                              # op BOOTREQUEST, htype Ethernet, hlen 6, hops 0
-    $xid = [BitConverter]::GetBytes($TransactionId)
-    if ([BitConverter]::IsLittleEndian) { [array]::Reverse($xid) }
-    $packet.AddRange([byte[]]$xid)                                       # xid
-    $packet.AddRange([byte[]](0, 4, 0x80, 0))                           # secs 4, flags: broadcast
-    $packet.AddRange([byte[]]::new(16))                                  # ciaddr, yiaddr, siaddr, giaddr
-    $packet.AddRange([byte[]]$mac)                                       # chaddr
-    $packet.AddRange([byte[]]::new(10 + 64 + 128))                       # chaddr padding, sname, file
-    $packet.AddRange([byte[]](99, 130, 83, 99))                         # magic cookie
-    $packet.AddRange([byte[]](53, 1, $(if ($Type -eq 'Discover') { 1 } else { 3 })))   # option 53 message type
-    $packet.AddRange([byte[]](61, 7, 1)); $packet.AddRange([byte[]]$mac) # option 61 client id: htype 1 + MAC
-    $packet.AddRange([byte[]](93, 2, 0, 0))                             # option 93 client arch: 0 = BIOS
-    $vendor = [System.Text.Encoding]::ASCII.GetBytes('PXEClient:Arch:00000:UNDI:002001')
-    $packet.AddRange([byte[]](60, $vendor.Length)); $packet.AddRange($vendor)          # option 60 vendor class
-    if ($RequestedAddress) { $packet.AddRange([byte[]](50, 4)); $packet.AddRange($RequestedAddress.GetAddressBytes()) }
-    if ($ServerIdentifier) { $packet.AddRange([byte[]](54, 4)); $packet.AddRange($ServerIdentifier.GetAddressBytes()) }
-    $packet.Add(255)                                                     # end
-    return , $packet.ToArray()
+    $server = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $ServerPort)
+    $probe = [NodeFoundry.Probe.DhcpProbeClient]::new($server, [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+    # Timeout is an init-only property; PowerShell 7 sets it like any other (PowerShell/PowerShell#13819).
+    $probe.Timeout = [TimeSpan]::FromMilliseconds($TimeoutMilliseconds)
+    return $probe
 }
 
-function Send-NfTestDhcpPacket {
-    <# Sends one datagram to 127.0.0.1:$Port from an ephemeral loopback port. #>
-    param([Parameter(Mandatory)][int] $Port, [Parameter(Mandatory)][byte[]] $Packet)
-    $client = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
-    try { $null = $client.Send($Packet, $Packet.Length, [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $Port)) }
-    finally { $client.Dispose() }
+function Invoke-NfTestProbe {
+    <#
+    Asks the server as BIOS PXE firmware would (option 93 = 0) with $MacAddress: DISCOVER and, with -CompleteLease,
+    REQUEST of the offered address. Returns the engine's DhcpProbeResult (Answered, OfferedAddress,
+    ServerIdentifier, NextServer, BootFile, Acknowledged, Failure).
+    #>
+    param(
+        [Parameter(Mandatory)] $Probe,
+        [Parameter(Mandatory)][string] $MacAddress,
+        [switch] $CompleteLease
+    )
+    $mac = [System.Net.NetworkInformation.PhysicalAddress]::Parse($MacAddress)
+    $request = [NodeFoundry.Probe.DhcpProbeRequest]::new($mac, [uint16]0, $false)
+    $request.CompleteLease = $CompleteLease.IsPresent   # init-only, as Timeout above
+    return $Probe.Probe($request)
+}
+
+function Wait-NfTestListening {
+    <# True once the job's DhcpServer has bound its socket (a Running job may not have yet); false on timeout or bind failure. #>
+    param(
+        [Parameter(Mandatory)] $Job,
+        [int] $TimeoutSeconds = 10
+    )
+    try { return $Job.Service.WhenListening.Wait([TimeSpan]::FromSeconds($TimeoutSeconds)) }
+    catch { return $false }
 }
 
 function Test-NfTestPortFree {

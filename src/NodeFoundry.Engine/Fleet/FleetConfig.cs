@@ -24,6 +24,9 @@ public sealed class FleetConfig
     /// <summary>DHCP behaviour and scopes.</summary>
     public required DhcpSettings Dhcp { get; init; }
 
+    /// <summary>TFTP transfer limits and pacing; defaults when the file has no <c>tftp</c> section.</summary>
+    public TftpSettings Tftp { get; init; } = new();
+
     /// <summary>Loaders and URLs handed to booting clients.</summary>
     public required BootSettings Boot { get; init; }
 

@@ -16,6 +16,8 @@ internal sealed class FleetDraft
 
     public DhcpDraft Dhcp { get; } = new();
 
+    public TftpDraft Tftp { get; } = new();
+
     public BootDraft Boot { get; } = new();
 
     public List<ProfileDraft> Profiles { get; } = [];
@@ -41,6 +43,25 @@ internal sealed class ServerDraft
     public string HttpRoot { get; set; } = "http";
 
     public string StateDirectory { get; set; } = "state";
+}
+
+internal sealed class TftpDraft
+{
+    public int MaxActiveTransfers { get; set; } = 64;
+
+    public int MaxQueuedTransfers { get; set; } = 512;
+
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    public int MaxBlockSize { get; set; } = 1468;
+
+    public int MaxWindowSize { get; set; } = 64;
+
+    public bool SinglePort { get; set; }
+
+    public int MaxRetries { get; set; } = 6;
+
+    public long MaxCachedFileBytes { get; set; } = 16 << 20;
 }
 
 internal sealed class DhcpDraft
@@ -111,6 +132,8 @@ internal sealed class BootDraft
     public string IpxeScriptUrl { get; set; } = BootSettings.DefaultIpxeScriptUrl;
 
     public TimeSpan ChainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public int Attempts { get; set; } = 3;
 }
 
 internal sealed class ProfileDraft(string path, string name)
@@ -126,6 +149,16 @@ internal sealed class ProfileDraft(string path, string name)
     public string? Initrd { get; set; }
 
     public string? Cmdline { get; set; }
+
+    public string? Arch { get; set; }
+
+    public string? SerialConsole { get; set; }
+
+    public string? Repo { get; set; }
+
+    public string? Url { get; set; }
+
+    public InstallSettings Install { get; set; } = InstallSettings.Default;
 
     public Dictionary<string, string> Extra { get; } = new(StringComparer.OrdinalIgnoreCase);
 }

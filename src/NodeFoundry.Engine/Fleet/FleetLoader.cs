@@ -103,6 +103,19 @@ public static class FleetLoader
             }).ToArray()),
         };
 
+        TftpDraft t = draft.Tftp;
+        var tftp = new TftpSettings
+        {
+            MaxActiveTransfers = t.MaxActiveTransfers,
+            MaxQueuedTransfers = t.MaxQueuedTransfers,
+            MaxQueueWait = t.MaxQueueWait,
+            MaxBlockSize = t.MaxBlockSize,
+            MaxWindowSize = t.MaxWindowSize,
+            SinglePort = t.SinglePort,
+            MaxRetries = t.MaxRetries,
+            MaxCachedFileBytes = t.MaxCachedFileBytes,
+        };
+
         BootDraft b = draft.Boot;
         var boot = new BootSettings
         {
@@ -110,6 +123,7 @@ public static class FleetLoader
             HttpBaseUrl = b.HttpBaseUrl ?? BootSettings.DefaultHttpBaseUrl(server.Address, server.HttpPort),
             IpxeScriptUrl = b.IpxeScriptUrl,
             ChainTimeout = b.ChainTimeout,
+            Attempts = b.Attempts,
         };
 
         Dictionary<string, BootProfile> profiles = draft.Profiles.ToDictionary(
@@ -121,6 +135,11 @@ public static class FleetLoader
                 Kernel = p.Kernel,
                 Initrd = p.Initrd,
                 Cmdline = p.Cmdline,
+                Arch = p.Arch,
+                SerialConsole = p.SerialConsole,
+                Repo = p.Repo,
+                Url = p.Url,
+                Install = p.Install,
                 Extra = new Dictionary<string, string>(p.Extra, StringComparer.OrdinalIgnoreCase).AsReadOnly(),
             },
             StringComparer.OrdinalIgnoreCase);
@@ -143,6 +162,7 @@ public static class FleetLoader
                     Credential = n.Bmc.Credential,
                 },
             Boot = n.Boot,
+            SourcePath = sourcePath,
             Line = n.Line,
         }).ToArray();
 
@@ -152,6 +172,7 @@ public static class FleetLoader
             Version = draft.Version,
             Server = server,
             Dhcp = dhcp,
+            Tftp = tftp,
             Boot = boot,
             Profiles = profiles,
             Nodes = nodes,

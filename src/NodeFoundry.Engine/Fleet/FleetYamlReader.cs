@@ -14,13 +14,16 @@ namespace NodeFoundry.Fleet;
 /// </summary>
 internal sealed partial class FleetYamlReader
 {
-    private static readonly string[] RootKeys = ["version", "server", "dhcp", "boot", "profiles", "nodes"];
+    private static readonly string[] RootKeys = ["version", "server", "dhcp", "tftp", "boot", "profiles", "nodes"];
+    private static readonly string[] TftpKeys = ["maxActiveTransfers", "maxQueuedTransfers", "maxQueueWait", "maxBlockSize", "maxWindowSize", "singlePort", "maxRetries", "maxCachedFileBytes"];
     private static readonly string[] ServerKeys = ["address", "interface", "tftpPort", "httpPort", "tftpRoot", "httpRoot", "stateDirectory"];
     private static readonly string[] DhcpKeys = ["mode", "port", "nonPxeClients", "answerUnknownPxeClients", "scopes", "offerHold", "maxRequestsPerMacPerSecond"];
     private static readonly string[] ScopeKeys = ["name", "subnet", "router", "dnsServers", "domainName", "range", "leaseTime", "pxeRange", "pxeLeaseTime", "relayAgents"];
     private static readonly string[] RangeKeys = ["start", "end"];
-    private static readonly string[] BootKeys = ["loaders", "httpBaseUrl", "ipxeScriptUrl", "chainTimeout"];
-    private static readonly string[] ProfileKeys = ["os", "kernel", "initrd", "cmdline", "extra"];
+    private static readonly string[] BootKeys = ["loaders", "httpBaseUrl", "ipxeScriptUrl", "chainTimeout", "attempts"];
+    private static readonly string[] ProfileKeys = ["os", "kernel", "initrd", "cmdline", "arch", "serialConsole", "repo", "url", "install", "extra"];
+    private static readonly string[] InstallKeys = ["timezone", "locale", "keyboard", "username", "passwordHash", "sshAuthorizedKeys", "storage", "disk", "packages", "phoneHome"];
+    private static readonly string[] InstallSecretKeys = ["password", "pass", "passwd", "secret", "plainTextPassword", "rootpw"];
     private static readonly string[] NodeKeys = ["name", "mac", "uuid", "hostName", "address", "profile", "bmc", "boot"];
     private static readonly string[] BmcKeys = ["address", "protocol", "port", "credential"];
     private static readonly string[] NodeBootKeys = ["loader", "treatAsIpxe", "scriptUrl"];
@@ -28,7 +31,10 @@ internal sealed partial class FleetYamlReader
 
     private static readonly (string Name, DhcpMode Value)[] DhcpModes = [("authoritative", DhcpMode.Authoritative), ("proxy", DhcpMode.Proxy)];
     private static readonly (string Name, NonPxeClientPolicy Value)[] NonPxePolicies = [("ignore", NonPxeClientPolicy.Ignore), ("normal-range", NonPxeClientPolicy.NormalRange)];
-    private static readonly (string Name, string Value)[] OsNames = [("ubuntu", "ubuntu"), ("rhel", "rhel"), ("debian", "debian"), ("custom", "custom")];
+    private static readonly (string Name, string Value)[] OsNames =
+        [("ubuntu", "ubuntu"), ("rhel", "rhel"), ("debian", "debian"), ("custom", "custom"), ("chain", "chain"), ("sanboot", "sanboot"), ("local", "local")];
+    private static readonly (string Name, string Value)[] Arches = [("x86_64", "x86_64"), ("arm64", "arm64")];
+    private static readonly (string Name, string Value)[] StorageLayouts = [("lvm", "lvm"), ("direct", "direct")];
     private static readonly (string Name, string Value)[] BmcProtocols = [("ipmi", "ipmi"), ("redfish", "redfish")];
 
     private readonly FleetDiagnostics _diag;
@@ -85,6 +91,7 @@ internal sealed partial class FleetYamlReader
         ReadVersion(map, draft);
         ReadServer(map, draft.Server);
         ReadDhcp(map, draft.Dhcp);
+        ReadTftp(map, draft.Tftp);
         ReadBoot(map, draft.Boot);
         ReadProfiles(map, draft.Profiles, draft.ProfileNames);
         ReadNodes(map, draft.Nodes);
@@ -139,6 +146,36 @@ internal sealed partial class FleetYamlReader
         server.TftpRoot = PathText(map, "tftpRoot", "tftp") ?? server.TftpRoot;
         server.HttpRoot = PathText(map, "httpRoot", "http") ?? server.HttpRoot;
         server.StateDirectory = PathText(map, "stateDirectory", "state") ?? server.StateDirectory;
+    }
+
+    private void ReadTftp(Map root, TftpDraft tftp)
+    {
+        Map? map = OpenMap(root.Value("tftp"), "tftp", "tftp", TftpKeys, "tftp: { maxActiveTransfers: 64 }");
+        if (map is null)
+        {
+            return;
+        }
+
+        tftp.MaxActiveTransfers = Integer(map, "maxActiveTransfers", 1, 10_000, "64") ?? tftp.MaxActiveTransfers;
+        tftp.MaxQueuedTransfers = Integer(map, "maxQueuedTransfers", 0, 100_000, "512") ?? tftp.MaxQueuedTransfers;
+        tftp.MaxBlockSize = Integer(map, "maxBlockSize", 512, 65_464, "1468") ?? tftp.MaxBlockSize;
+        tftp.MaxWindowSize = Integer(map, "maxWindowSize", 1, 65_535, "64") ?? tftp.MaxWindowSize;
+        tftp.SinglePort = Bool(map, "singlePort") ?? tftp.SinglePort;
+        tftp.MaxRetries = Integer(map, "maxRetries", 1, 50, "6") ?? tftp.MaxRetries;
+        tftp.MaxCachedFileBytes = Integer(map, "maxCachedFileBytes", 0, 1 << 30, "16777216") ?? tftp.MaxCachedFileBytes;
+        if (Duration(map, "maxQueueWait", "2s") is { } wait)
+        {
+            if (wait > TimeSpan.FromSeconds(3))
+            {
+                // A PXE ROM gives up after about 4 s without an answer; a longer wait would let queued ROMs die.
+                _diag.At(map.Child("maxQueueWait"), $"'{map.Value("maxQueueWait")}' is longer than a PXE ROM waits for an answer (about 4 s).",
+                    "Use 3s or less, such as 2s.");
+            }
+            else
+            {
+                tftp.MaxQueueWait = wait;
+            }
+        }
     }
 
     private void ReadDhcp(Map root, DhcpDraft dhcp)
@@ -287,6 +324,7 @@ internal sealed partial class FleetYamlReader
         }
 
         boot.ChainTimeout = Duration(map, "chainTimeout", "30s") ?? boot.ChainTimeout;
+        boot.Attempts = Integer(map, "attempts", 1, 100, "3") ?? boot.Attempts;
 
         Map? loaders = OpenMap(map.Value("loaders"), "boot.loaders", "boot.loaders", FirmwareKindNames.All, "loaders: { efi-x64: ipxe.efi }");
         if (loaders is null)
@@ -383,13 +421,33 @@ internal sealed partial class FleetYamlReader
             Kernel = HttpPath(map, "kernel", "ubuntu-24.04/casper/vmlinuz"),
             Initrd = HttpPath(map, "initrd", "ubuntu-24.04/casper/initrd"),
             Cmdline = Text(map, "cmdline", "kernel arguments such as 'console=ttyS0,115200n8'"),
+            Arch = TryChoice(map, "arch", Arches, out string? arch) ? arch : null,
+            SerialConsole = SerialConsole(map, "serialConsole"),
+            Repo = HttpPath(map, "repo", "rhel-9/"),
+            Url = BootUrl(map, "url"),
         };
+
+        if (profile.Cmdline is not null)
+        {
+            CheckCmdline(map.Child("cmdline"), profile.Cmdline);
+        }
+
+        profile.Install = ReadInstall(map) ?? InstallSettings.Default;
 
         if (map.Value("os") is null)
         {
             Missing(map, "os", "Add 'os:' with the installer family: ubuntu (autoinstall), rhel (kickstart), debian (preseed) or custom.");
         }
-        else if (profile.Os is not null and not "custom")
+        else if (profile.Os is "chain" or "sanboot")
+        {
+            if (map.Value("url") is null)
+            {
+                Missing(map, "url", profile.Os == "chain"
+                    ? "Add 'url:' with the iPXE script or image to chain-load, such as http://192.0.2.1/menu.ipxe."
+                    : "Add 'url:' with the SAN target or image to boot, such as iscsi:192.0.2.5::::iqn.2010-04.example:disk0 or {http}images/rescue.iso.");
+            }
+        }
+        else if (profile.Os is not null and not "custom" and not "local")
         {
             if (map.Value("kernel") is null)
             {

@@ -2,7 +2,6 @@ using System.Management.Automation;
 using System.Net;
 using NodeFoundry.Dhcp;
 using NodeFoundry.Fleet;
-using NodeFoundry.PowerShell.Fleet;
 using NodeFoundry.PowerShell.Jobs;
 
 namespace NodeFoundry.PowerShell.Commands;
@@ -33,7 +32,7 @@ public sealed class StartNfDhcpServerCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? Interface { get; set; }
 
-    /// <summary>Address to bind (overrides the fleet file).</summary>
+    /// <summary>Address to bind; 0.0.0.0 by default. Not the server identifier: that is always the fleet's server.address.</summary>
     [Parameter]
     [ValidateNotNull]
     public IPAddress? ListenAddress { get; set; }
@@ -43,12 +42,20 @@ public sealed class StartNfDhcpServerCommand : PSCmdlet
     [ValidateRange(1, 65535)]
     public int Port { get; set; }
 
-    /// <summary>Lease journal file (overrides the fleet file).</summary>
+    /// <summary>
+    /// UDP port replies to relayed requests (giaddr set) are sent to; 67 by default (RFC 2131). Only a lab
+    /// or test whose relay, such as a DhcpProbeClient, listens on a high port needs it.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int RelayPort { get; set; }
+
+    /// <summary>Lease journal file (overrides the fleet file's server.stateDirectory/leases.journal).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? JournalPath { get; set; }
 
-    /// <summary>Job name; the engine's name (e.g. dhcp@0.0.0.0:67) by default.</summary>
+    /// <summary>Job name; the engine's name by default: <c>dhcp@{listen}:{port}</c>, plus <c>%{interface}</c> when bound to one.</summary>
     [Parameter(ParameterSetName = AsJobSet)]
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
@@ -72,6 +79,7 @@ public sealed class StartNfDhcpServerCommand : PSCmdlet
         {
             ListenAddress = ListenAddress ?? options.ListenAddress,
             Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : options.Port,
+            RelayPort = MyInvocation.BoundParameters.ContainsKey(nameof(RelayPort)) ? RelayPort : options.RelayPort,
             InterfaceName = Interface ?? options.InterfaceName,
             JournalPath = JournalPath is null ? options.JournalPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath),
         };
@@ -91,10 +99,30 @@ public sealed class StartNfDhcpServerCommand : PSCmdlet
 
         BootJobRegistration.Register(this, job);
         job.StartJob();
+        WaitUntilListening(job);
         WriteObject(job);
     }
 
     protected override void StopProcessing() => _foreground?.StopJob();
+
+    /// <summary>
+    /// Returns the job only once its sockets are bound (or it failed binding), so the next line of a
+    /// runbook can send traffic at once. A bind failure is not thrown here: the job is Failed with the reason.
+    /// </summary>
+    private static void WaitUntilListening(BootServiceJob job)
+    {
+        if (job.Service is Hosting.IListeningService listening)
+        {
+            try
+            {
+                listening.WhenListening.Wait(TimeSpan.FromSeconds(15));
+            }
+            catch (AggregateException)
+            {
+                // Reported by the job itself (state Failed, an ErrorRecord with a stable id).
+            }
+        }
+    }
 
     private FleetConfig LoadFleet(string fleetPath)
     {
@@ -106,10 +134,11 @@ public sealed class StartNfDhcpServerCommand : PSCmdlet
         }
 
         FleetLoadResult result = FleetLoader.LoadFile(fleetPath);
-        if (!result.IsValid || result.Fleet is null)
+        if (result.Fleet is null)
         {
+            // The engine's exception: Errors holds every FleetError, the message lists them compiler-style.
             ThrowTerminatingError(new ErrorRecord(
-                new FleetFileInvalidException(fleetPath, result.Errors),
+                new FleetValidationException(result.Errors),
                 ErrorIds.FleetFileInvalid, ErrorCategory.InvalidData, fleetPath));
         }
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using NodeFoundry.Tests.Help;
 
@@ -61,7 +62,7 @@ public sealed class ModuleSurfaceTests : IDisposable
     [Fact]
     public void The_module_has_the_expected_cmdlets()
     {
-        Assert.Equal(["Get-NfLease", "Import-NfFleet", "Start-NfDhcpServer"], _cmdlets.Select(c => c.Name));
+        Assert.Equal(["Get-NfLease", "Import-NfFleet", "New-NfAnswerFile", "New-NfBootScript", "Start-NfDhcpServer"], _cmdlets.Select(c => c.Name));
     }
 
     [Fact]
@@ -141,7 +142,10 @@ public sealed class ModuleSurfaceTests : IDisposable
             Assert.True(views.TryGetValue(typeName, out XElement? view), $"no format view for {typeName}");
             Assert.NotNull(view.Element("TableControl"));
             Type type = ResolveType(typeName);
-            foreach (string property in view.Descendants("PropertyName").Select(p => p.Value))
+            // Properties shown directly, and the ones script-block columns read ($_.Name, not $_.Method(...)).
+            IEnumerable<string> scripted = view.Descendants("ScriptBlock")
+                .SelectMany(b => Regex.Matches(b.Value, @"\$_\.(\w+)\b(?!\()").Select(m => m.Groups[1].Value));
+            foreach (string property in view.Descendants("PropertyName").Select(p => p.Value).Concat(scripted).Distinct())
             {
                 Assert.True(type.GetProperty(property) is not null, $"view {typeName} shows '{property}', which {type.FullName} does not have");
             }
@@ -151,9 +155,8 @@ public sealed class ModuleSurfaceTests : IDisposable
     [Fact]
     public void Every_cmdlet_has_a_help_page_and_every_page_a_cmdlet()
     {
-        string[] pages = [.. Directory.GetFiles(ModuleLayout.DocsDirectory, "*.md")
+        string[] pages = [.. HelpGenerator.CommandPages(ModuleLayout.DocsDirectory)
             .Select(Path.GetFileNameWithoutExtension)
-            .Where(n => !n!.StartsWith("about_", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)!];
 
         Assert.Equal(_cmdlets.Select(c => c.Name), pages);

@@ -1,0 +1,110 @@
+using System.Net;
+using NodeFoundry.Fleet;
+
+namespace NodeFoundry.Tftp;
+
+/// <summary>How a TFTP server binds, what it serves and how it paces transfers.</summary>
+public sealed record TftpServerOptions
+{
+    /// <summary>Address to bind. <see cref="IPAddress.Any"/> plus <see cref="InterfaceName"/> is the production shape.</summary>
+    public IPAddress ListenAddress { get; init; } = IPAddress.Any;
+
+    /// <summary>The port requests arrive on (69).</summary>
+    public int Port { get; init; } = 69;
+
+    /// <summary>Bind to this interface (Linux SO_BINDTODEVICE), request socket and transfer sockets alike.</summary>
+    public string? InterfaceName { get; init; }
+
+    /// <summary>The folder served. Read-only; every name is confined to it.</summary>
+    public string Root { get; init; } = "tftp";
+
+    /// <summary>Transfers running at once in the steady state; further requests wait in the queue.</summary>
+    public int MaxActiveTransfers { get; init; } = 64;
+
+    /// <summary>Requests that may wait; beyond it a request is dropped unanswered (the ROM retransmits it) rather than refused (fatal).</summary>
+    public int MaxQueuedTransfers { get; init; } = 512;
+
+    /// <summary>
+    /// Longest a request waits in the queue before it starts even above <see cref="MaxActiveTransfers"/>: a
+    /// PXE ROM gives up after about 4 s without an answer, so a late start beats no start.
+    /// </summary>
+    public TimeSpan MaxQueueWait { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Largest blksize granted (1468 fills a 1500-byte MTU: 1500 − 20 IP − 8 UDP − 4 TFTP).</summary>
+    public int MaxBlockSize { get; init; } = 1468;
+
+    /// <summary>Largest windowsize granted (RFC 7440).</summary>
+    public int MaxWindowSize { get; init; } = 64;
+
+    /// <summary>Serve every transfer from the request port instead of one ephemeral port each (for firewalls that pass only port 69).</summary>
+    public bool SinglePort { get; init; }
+
+    /// <summary>Retransmission timeout before any round trip was measured.</summary>
+    public TimeSpan InitialRetransmitTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Floor of the measured timeout: on a LAN the round trip is sub-millisecond, but a busy client answers later than that.</summary>
+    public TimeSpan MinRetransmitTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Ceiling of the timeout after back-off; well under a ROM's ~4 s so a lost packet is re-sent before the ROM gives up.</summary>
+    public TimeSpan MaxRetransmitTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Consecutive timeouts without progress before a transfer fails.</summary>
+    public int MaxRetries { get; init; } = 6;
+
+    /// <summary>How long a client that aborted after a tsize probe keeps its slot for the download that follows (OVMF).</summary>
+    public TimeSpan ProbeReservation { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Files up to this size are served from memory.</summary>
+    public long MaxCachedFileBytes { get; init; } = 16 << 20;
+
+    /// <summary>Memory the hot-file cache may use in total.</summary>
+    public long MaxCacheBytes { get; init; } = 128 << 20;
+
+    /// <summary>Inbound datagrams buffered between the sockets and the transfer loop; beyond it they are dropped and counted.</summary>
+    public int MaxInboundBacklog { get; init; } = 16384;
+
+    /// <summary>Options for a server configured by the fleet file: port, root, interface and the <c>tftp</c> section.</summary>
+    public static TftpServerOptions FromFleet(FleetConfig fleet)
+    {
+        ArgumentNullException.ThrowIfNull(fleet);
+        var tftp = fleet.Tftp;
+        return new TftpServerOptions
+        {
+            Port = fleet.Server.TftpPort,
+            Root = fleet.Server.TftpRoot,
+            InterfaceName = fleet.Server.Interface,
+            MaxActiveTransfers = tftp.MaxActiveTransfers,
+            MaxQueuedTransfers = tftp.MaxQueuedTransfers,
+            MaxQueueWait = tftp.MaxQueueWait,
+            MaxBlockSize = tftp.MaxBlockSize,
+            MaxWindowSize = tftp.MaxWindowSize,
+            SinglePort = tftp.SinglePort,
+            MaxRetries = tftp.MaxRetries,
+            MaxRetransmitTimeout = tftp.MaxRetransmitTimeout,
+            MaxCachedFileBytes = tftp.MaxCachedFileBytes,
+        };
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first value out of range.</summary>
+    public void Validate()
+    {
+        Check(MaxActiveTransfers >= 1, nameof(MaxActiveTransfers), "must be at least 1");
+        Check(MaxQueuedTransfers >= 0, nameof(MaxQueuedTransfers), "must not be negative");
+        Check(MaxBlockSize is >= 512 and <= Wire.TftpOptionNames.MaxBlockSize, nameof(MaxBlockSize), "must be 512–65464");
+        Check(MaxWindowSize is >= 1 and <= Wire.TftpOptionNames.MaxWindowSize, nameof(MaxWindowSize), "must be 1–65535");
+        Check(MinRetransmitTimeout > TimeSpan.Zero && MinRetransmitTimeout <= MaxRetransmitTimeout, nameof(MinRetransmitTimeout), "must be positive and at most MaxRetransmitTimeout");
+        Check(InitialRetransmitTimeout > TimeSpan.Zero, nameof(InitialRetransmitTimeout), "must be positive");
+        Check(MaxRetries >= 1, nameof(MaxRetries), "must be at least 1");
+        Check(MaxQueueWait >= TimeSpan.Zero, nameof(MaxQueueWait), "must not be negative");
+        Check(MaxInboundBacklog >= 16, nameof(MaxInboundBacklog), "must be at least 16");
+        Check(Port is >= 0 and <= 65535, nameof(Port), "must be 0–65535");
+    }
+
+    private static void Check(bool ok, string name, string rule)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException($"TFTP option {name} {rule}.", name);
+        }
+    }
+}

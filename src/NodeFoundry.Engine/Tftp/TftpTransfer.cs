@@ -1,0 +1,287 @@
+using System.Net;
+using NodeFoundry.Tftp.Wire;
+
+namespace NodeFoundry.Tftp;
+
+/// <summary>
+/// The sending side of one read transfer (RFC 1350 with RFC 2347/2348/2349/7440): OACK, then DATA in
+/// windows, each window answered by one ACK. Pure state: time comes in as an argument, packets go out
+/// through an <see cref="ITftpChannel"/>, so every path is testable without sockets or clocks.
+/// <para>
+/// Blocks are counted as 64-bit absolute numbers internally and written as their low 16 bits, so a file
+/// larger than 65535 blocks rolls the wire block number over to 0 (as tftp-hpa, curl and iPXE expect).
+/// </para>
+/// <para>
+/// Only an ACK that acknowledges something new makes us send. A duplicate or stale ACK is ignored, so a
+/// duplicated packet can never double the traffic (Sorcerer's Apprentice, RFC 1123 §4.2.3.1); lost
+/// packets are recovered by our own retransmission timer. An ACK inside the window (not its last block)
+/// means the client lost the next block: the window rolls back and restarts there (RFC 7440 §4).
+/// </para>
+/// </summary>
+internal sealed class TftpTransfer : IDisposable
+{
+    private readonly TftpFileContent _content;
+    private readonly RetransmitTimer _timer;
+    private readonly int _maxRetries;
+    private readonly long _totalBlocks;
+    private long _acked;
+    private long _sentUpTo;
+    private TimeSpan _sentAt;
+    private bool _resentSinceSample;
+    private int _retries;
+
+    public TftpTransfer(
+        IPEndPoint client, TftpRequest request, TftpFileContent content, TftpNegotiation negotiation, ITftpChannel channel, TftpServerOptions options, TimeSpan requestedAt)
+    {
+        Client = client;
+        Request = request;
+        _content = content;
+        Negotiation = negotiation;
+        Channel = channel;
+        RequestedAt = requestedAt;
+        _maxRetries = options.MaxRetries;
+        var ceiling = negotiation.TimeoutSeconds is { } seconds && TimeSpan.FromSeconds(seconds) < options.MaxRetransmitTimeout
+            ? TimeSpan.FromSeconds(seconds)
+            : options.MaxRetransmitTimeout;
+        var floor = options.MinRetransmitTimeout < ceiling ? options.MinRetransmitTimeout : ceiling;
+        _timer = new RetransmitTimer(options.InitialRetransmitTimeout, floor, ceiling);
+        _totalBlocks = (content.Length / negotiation.BlockSize) + 1;
+    }
+
+    public IPEndPoint Client { get; }
+
+    public TftpRequest Request { get; }
+
+    public TftpNegotiation Negotiation { get; }
+
+    public ITftpChannel Channel { get; }
+
+    public TimeSpan RequestedAt { get; }
+
+    public TftpTransferState State { get; private set; }
+
+    /// <summary>When the retransmission timer fires next.</summary>
+    public TimeSpan Deadline { get; private set; }
+
+    public int Retransmits { get; private set; }
+
+    public long FileSize => _content.Length;
+
+    /// <summary>Payload bytes the client has acknowledged.</summary>
+    public long BytesAcknowledged => Math.Min(_acked * Negotiation.BlockSize, _content.Length);
+
+    /// <summary>Why it failed or how it ended, when there is something to say.</summary>
+    public string? Reason { get; private set; }
+
+    public bool IsFinished => State is TftpTransferState.Completed or TftpTransferState.Failed or TftpTransferState.Aborted;
+
+    internal RetransmitTimer Timer => _timer;
+
+    /// <summary>Sends the OACK, or the first window when no option was accepted.</summary>
+    public void Start(TimeSpan now, byte[] buffer)
+    {
+        if (Negotiation.OptionAck is { } oack)
+        {
+            State = TftpTransferState.AwaitingOptionAck;
+            SendOptionAck(oack, buffer);
+            Arm(now, resent: false);
+        }
+        else
+        {
+            State = TftpTransferState.Sending;
+            SendWindow(now, buffer, resent: false);
+        }
+    }
+
+    /// <summary>Handles an ACK from the client.</summary>
+    public TftpAckOutcome OnAck(ushort block, TimeSpan now, byte[] buffer)
+    {
+        switch (State)
+        {
+            case TftpTransferState.AwaitingOptionAck:
+                if (block != 0)
+                {
+                    return TftpAckOutcome.Ignored;
+                }
+
+                SampleIfClean(now);
+                State = TftpTransferState.Sending;
+                _retries = 0;
+                SendWindow(now, buffer, resent: false);
+                return TftpAckOutcome.Progress;
+
+            case TftpTransferState.Sending:
+                // Distance from the last acknowledged block, modulo the 16-bit wire number: only 1..(sent-acked)
+                // acknowledges something new. 0 is a duplicate; anything larger is stale (from before a rollback
+                // or a rollover) or from the future. Neither makes us send.
+                // unchecked: the wrap-around is the point (the project checks arithmetic everywhere else).
+                var ahead = unchecked((ushort)(block - (ushort)_acked));
+                if (ahead == 0 || ahead > _sentUpTo - _acked)
+                {
+                    return TftpAckOutcome.Duplicate;
+                }
+
+                var acked = _acked + ahead;
+                if (acked == _sentUpTo)
+                {
+                    SampleIfClean(now);
+                }
+
+                _acked = acked;
+                _retries = 0;
+                if (_acked == _totalBlocks)
+                {
+                    State = TftpTransferState.Completed;
+                    return TftpAckOutcome.Completed;
+                }
+
+                // A partial ACK rolls the window back to the block after it; a full one moves on. Either way
+                // the next window starts at _acked + 1.
+                SendWindow(now, buffer, resent: acked < _sentUpTo);
+                return TftpAckOutcome.Progress;
+
+            default:
+                return TftpAckOutcome.Ignored;
+        }
+    }
+
+    /// <summary>The timer fired: re-send what is unacknowledged, or give up after the retry budget.</summary>
+    public bool OnTimeout(TimeSpan now, byte[] buffer)
+    {
+        if (IsFinished || now < Deadline)
+        {
+            return !IsFinished;
+        }
+
+        if (++_retries > _maxRetries)
+        {
+            if (State == TftpTransferState.Sending && _sentUpTo == _totalBlocks)
+            {
+                // Every block went out and the client never confirmed the last window. The usual reason is a
+                // client that finished and moved on (an NBP takes over the NIC) — reported, not hidden.
+                State = TftpTransferState.Completed;
+                Reason = "all blocks sent; the final ACK never arrived";
+            }
+            else
+            {
+                State = TftpTransferState.Failed;
+                Reason = $"no ACK after {_maxRetries} retransmissions";
+            }
+
+            return false;
+        }
+
+        _timer.BackOff();
+        Retransmits++;
+        Resend(now, buffer);
+        return true;
+    }
+
+    /// <summary>The client re-sent its request: it missed our first answer. Re-send it, once per request.</summary>
+    public bool OnRepeatedRequest(TimeSpan now, byte[] buffer)
+    {
+        if (_acked > 0 || IsFinished || (State == TftpTransferState.Sending && Negotiation.OptionAck is not null))
+        {
+            return false;
+        }
+
+        Retransmits++;
+        Resend(now, buffer);
+        return true;
+    }
+
+    /// <summary>The client sent an ERROR, or replaced the transfer with a new request.</summary>
+    public void Abort(string reason)
+    {
+        if (!IsFinished)
+        {
+            State = TftpTransferState.Aborted;
+            Reason = reason;
+        }
+    }
+
+    /// <summary>We end it (shutdown, read error): tell the client so it fails fast instead of timing out.</summary>
+    public void Fail(string reason, byte[] buffer)
+    {
+        if (IsFinished)
+        {
+            return;
+        }
+
+        State = TftpTransferState.Failed;
+        Reason = reason;
+        var error = new TftpErrorPacket(TftpErrorCode.NotDefined, reason.Length > 200 ? reason[..200] : reason);
+        Channel.Send(Client, buffer.AsSpan(0, error.WriteTo(buffer)));
+    }
+
+    public void Dispose() => _content.Dispose();
+
+    private void Resend(TimeSpan now, byte[] buffer)
+    {
+        if (State == TftpTransferState.AwaitingOptionAck)
+        {
+            SendOptionAck(Negotiation.OptionAck!, buffer);
+            Arm(now, resent: true);
+        }
+        else
+        {
+            SendWindow(now, buffer, resent: true);
+        }
+    }
+
+    private void SendOptionAck(TftpOptionAckPacket oack, byte[] buffer) =>
+        Channel.Send(Client, buffer.AsSpan(0, oack.WriteTo(buffer)));
+
+    /// <summary>Sends blocks _acked+1 … _acked+window (fewer at the end of the file).</summary>
+    private void SendWindow(TimeSpan now, byte[] buffer, bool resent)
+    {
+        var blockSize = Negotiation.BlockSize;
+        var last = Math.Min(_acked + Negotiation.WindowSize, _totalBlocks);
+        for (var block = _acked + 1; block <= last; block++)
+        {
+            var offset = (block - 1) * blockSize;
+            var payload = buffer.AsSpan(TftpDataPacket.HeaderLength, blockSize);
+            var expected = (int)Math.Min(blockSize, _content.Length - offset);
+            var read = expected > 0 ? _content.Read(offset, payload) : 0;
+            if (read != expected)
+            {
+                Fail("the file changed size during the transfer", buffer);
+                return;
+            }
+
+            var length = TftpDataPacket.Write(buffer, unchecked((ushort)block), payload[..read]);
+            Channel.Send(Client, buffer.AsSpan(0, length));
+        }
+
+        _sentUpTo = last;
+        Arm(now, resent);
+    }
+
+    private void Arm(TimeSpan now, bool resent)
+    {
+        _sentAt = now;
+        _resentSinceSample = resent;
+        Deadline = now + _timer.Current;
+    }
+
+    private void SampleIfClean(TimeSpan now)
+    {
+        if (!_resentSinceSample)
+        {
+            _timer.Sample(now - _sentAt);
+        }
+    }
+}
+
+/// <summary>What an ACK did.</summary>
+internal enum TftpAckOutcome
+{
+    /// <summary>Not an ACK this state expects (e.g. a block number during option negotiation).</summary>
+    Ignored,
+
+    /// <summary>Acknowledged nothing new; nothing was sent.</summary>
+    Duplicate,
+
+    Progress,
+    Completed,
+}
