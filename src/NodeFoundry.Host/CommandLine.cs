@@ -11,9 +11,10 @@ internal static class CommandLine
         Usage:
           nodefoundry demo                      Run the embedded example lab on loopback and walk a BIOS, a UEFI and a
                                                 UEFI HTTP Boot client through it; exit 0 only if each got the right answers.
-          nodefoundry serve --config FILE       Serve the fleet file (DHCP and TFTP; HTTP as it lands) until SIGTERM/Ctrl+C.
+          nodefoundry serve --config FILE       Serve the fleet file (DHCP, TFTP and HTTP) until SIGTERM/Ctrl+C.
                 [--listen ADDR] [--port N] [--interface IF] [--journal PATH | --no-journal]
                 [--tftp-port N | --no-tftp]
+                [--http-port N | --no-http]
           nodefoundry validate --config FILE    Check a fleet file; print every problem with line, column and fix.
           nodefoundry leases --journal PATH     Print the leases in a lease journal (the server may be stopped).
         """;
