@@ -18,6 +18,7 @@
         'New-NfAnswerFile'
         'New-NfBootScript'
         'Start-NfDhcpServer'
+        'Start-NfHttpServer'
         'Start-NfTftpServer'
     )
     VariablesToExport    = @()

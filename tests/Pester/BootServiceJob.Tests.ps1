@@ -4,10 +4,11 @@
 # in its own suite. Loopback only (127.0.0.1, high ports, no root); every wait is bounded.
 
 BeforeDiscovery {
-    # One entry a server cmdlet; Protocol is the engine's name prefix (dhcp@127.0.0.1:port).
+    # One entry a server cmdlet; Protocol is the engine's name prefix (dhcp@127.0.0.1:port), Tcp its transport.
     $Servers = @(
-        @{ Command = 'Start-NfDhcpServer'; Protocol = 'dhcp' }
-        @{ Command = 'Start-NfTftpServer'; Protocol = 'tftp' }
+        @{ Command = 'Start-NfDhcpServer'; Protocol = 'dhcp'; Tcp = $false }
+        @{ Command = 'Start-NfTftpServer'; Protocol = 'tftp'; Tcp = $false }
+        @{ Command = 'Start-NfHttpServer'; Protocol = 'http'; Tcp = $true }
     )
 }
 
@@ -17,6 +18,7 @@ BeforeAll {
     $script:Fleet = Join-Path $PSScriptRoot 'fixtures/fleet.yaml'
     $script:BadFleet = Join-Path $PSScriptRoot 'fixtures/bad-fleet.yaml'
     $script:TftpRoot = (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'tftp')).FullName
+    $script:HttpRoot = (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'http')).FullName
 
     function New-ServerArguments {
         <# What $Command needs to serve on 127.0.0.1:$Port besides the fleet file, so that nothing is written outside $TestDrive. #>
@@ -25,6 +27,7 @@ BeforeAll {
         switch ($Command) {
             'Start-NfDhcpServer' { $arguments.JournalPath = Join-Path $TestDrive "leases-$Port.journal" }
             'Start-NfTftpServer' { $arguments.Root = $TftpRoot }
+            'Start-NfHttpServer' { $arguments.Root = $HttpRoot }
             default { throw "New-ServerArguments does not know $Command yet." }
         }
         return $arguments
@@ -38,7 +41,7 @@ AfterAll {
 
 Describe '<Command> as a job' -ForEach $Servers {
     BeforeAll {
-        $script:Port = Get-NfTestFreePort
+        $script:Port = Get-NfTestFreePort -Tcp:$Tcp
         $arguments = New-ServerArguments -Command $Command -Port $Port
         $script:Job = & $Command -FleetFile $Fleet -Name "nf-pester-$Protocol-$Port" @arguments
     }
@@ -69,7 +72,7 @@ Describe '<Command> as a job' -ForEach $Servers {
     It 'stops with Stop-Job and releases its port' {
         Stop-Job -Job $Job
         $Job.JobStateInfo.State | Should -Be 'Stopped'
-        Test-NfTestPortFree -Port $Port | Should -BeTrue
+        Test-NfTestPortFree -Port $Port -Tcp:$Tcp | Should -BeTrue
     }
 
     It 'is removed by Remove-Job' {
@@ -81,7 +84,7 @@ Describe '<Command> as a job' -ForEach $Servers {
 
 Describe '<Command> input' -ForEach $Servers {
     It 'starts one server for all the nodes Import-NfFleet pipes in (each carries SourcePath)' {
-        $port = Get-NfTestFreePort
+        $port = Get-NfTestFreePort -Tcp:$Tcp
         $arguments = New-ServerArguments -Command $Command -Port $port
         $before = @(Get-Job).Count
         try {
@@ -98,7 +101,7 @@ Describe '<Command> input' -ForEach $Servers {
     }
 
     It 'binds -FleetFile from a piped FileInfo (FullName)' {
-        $arguments = New-ServerArguments -Command $Command -Port (Get-NfTestFreePort)
+        $arguments = New-ServerArguments -Command $Command -Port (Get-NfTestFreePort -Tcp:$Tcp)
         try {
             $jobs = @(Get-Item -Path $Fleet | & $Command @arguments -ErrorAction Stop)
 
@@ -112,7 +115,7 @@ Describe '<Command> input' -ForEach $Servers {
 
     It 'starts nothing with -WhatIf' {
         $before = @(Get-Job).Count
-        $arguments = New-ServerArguments -Command $Command -Port (Get-NfTestFreePort)
+        $arguments = New-ServerArguments -Command $Command -Port (Get-NfTestFreePort -Tcp:$Tcp)
 
         & $Command -FleetFile $Fleet @arguments -WhatIf | Should -BeNullOrEmpty
         @(Get-Job).Count | Should -Be $before
@@ -122,7 +125,7 @@ Describe '<Command> input' -ForEach $Servers {
 Describe '<Command> failures' -ForEach $Servers {
     It 'throws one NfFleetFileInvalid error listing every fleet problem, and starts nothing' {
         $before = @(Get-Job).Count
-        $arguments = New-ServerArguments -Command $Command -Port (Get-NfTestFreePort)
+        $arguments = New-ServerArguments -Command $Command -Port (Get-NfTestFreePort -Tcp:$Tcp)
         $thrown = { & $Command -FleetFile $BadFleet @arguments } |
             Should -Throw -ErrorId "NfFleetFileInvalid,NodeFoundry.PowerShell.Commands.$($Command -replace '-')Command" -PassThru
 
@@ -135,20 +138,21 @@ Describe '<Command> failures' -ForEach $Servers {
     }
 
     It 'throws NfFleetFileNotFound for a missing fleet file' {
-        $arguments = New-ServerArguments -Command $Command -Port (Get-NfTestFreePort)
+        $arguments = New-ServerArguments -Command $Command -Port (Get-NfTestFreePort -Tcp:$Tcp)
 
         { & $Command -FleetFile (Join-Path $TestDrive 'missing.yaml') @arguments } |
             Should -Throw -ErrorId "NfFleetFileNotFound,NodeFoundry.PowerShell.Commands.$($Command -replace '-')Command"
     }
 
     It 'fails the job with NfBootServiceAddressInUse when the port is taken' {
-        $port = Get-NfTestFreePort
+        $port = Get-NfTestFreePort -Tcp:$Tcp
         $arguments = New-ServerArguments -Command $Command -Port $port
-        $blocker = [System.Net.Sockets.Socket]::new('InterNetwork', 'Dgram', 'Udp')
-        if ($IsWindows) { $blocker.ExclusiveAddressUse = $true }
+        $blocker = New-NfTestSocket -Tcp:$Tcp
         $blocker.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $port))
+        if ($Tcp) { $blocker.Listen(1) }
         try {
-            # The engines set no SO_REUSEADDR, so a port already bound fails loudly instead of being shared.
+            # The UDP engines set no SO_REUSEADDR and a TCP listener never shares its port on Linux, so a port
+            # already taken fails loudly instead of splitting the clients.
             $job = & $Command -FleetFile $Fleet @arguments
             Wait-NfTestCondition { $job.JobStateInfo.State -eq 'Failed' } -TimeoutSeconds 10 | Should -BeTrue
             $job.Error[0].FullyQualifiedErrorId | Should -BeLike 'NfBootServiceAddressInUse*'

@@ -18,9 +18,22 @@ function Get-NfTestModulePath {
 }
 
 function Get-NfTestFreePort {
-    <# A UDP port on 127.0.0.1 that is free right now (in the high range, no privileges needed). #>
-    $probe = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
-    try { return $probe.Client.LocalEndPoint.Port } finally { $probe.Dispose() }
+    <# A UDP (or, with -Tcp, TCP) port on 127.0.0.1 that is free right now (in the high range, no privileges needed). #>
+    param([switch] $Tcp)
+    $socket = New-NfTestSocket -Tcp:$Tcp
+    try {
+        $socket.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+        return $socket.LocalEndPoint.Port
+    }
+    finally { $socket.Dispose() }
+}
+
+function New-NfTestSocket {
+    <# An unbound IPv4 UDP socket, or TCP with -Tcp; exclusive on Windows, so a port held by a server cannot be shared. #>
+    param([switch] $Tcp)
+    $socket = if ($Tcp) { [System.Net.Sockets.Socket]::new('InterNetwork', 'Stream', 'Tcp') } else { [System.Net.Sockets.Socket]::new('InterNetwork', 'Dgram', 'Udp') }
+    if ($IsWindows) { $socket.ExclusiveAddressUse = $true }
+    return $socket
 }
 
 function Wait-NfTestCondition {
@@ -167,18 +180,18 @@ function Start-NfTestForegroundServer {
 }
 
 function Test-NfTestPortFree {
-    <# True when 127.0.0.1:$Port can be bound exclusively, i.e. the server has released it. #>
-    param([Parameter(Mandatory)][int] $Port)
+    <# True when UDP (or, with -Tcp, TCP) 127.0.0.1:$Port can be bound exclusively, i.e. the server has released it. #>
+    param([Parameter(Mandatory)][int] $Port, [switch] $Tcp)
+    $socket = New-NfTestSocket -Tcp:$Tcp
     try {
-        $socket = [System.Net.Sockets.Socket]::new('InterNetwork', 'Dgram', 'Udp')
-        if ($IsWindows) { $socket.ExclusiveAddressUse = $true }
         $socket.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $Port))
-        $socket.Dispose()
+        if ($Tcp) { $socket.Listen(1) }
         return $true
     }
     catch [System.Net.Sockets.SocketException] {
         return $false
     }
+    finally { $socket.Dispose() }
 }
 
 Export-ModuleMember -Function *-NfTest*

@@ -7,8 +7,8 @@ using NodeFoundry.PowerShell.Jobs;
 namespace NodeFoundry.PowerShell.Commands;
 
 /// <summary>
-/// What every <c>Start-Nf*Server</c> cmdlet does the same way: load and validate the fleet file, apply the
-/// shared parameters (-ListenAddress, -Port, -Interface), ask ShouldProcess, wrap the engine in a
+/// What every <c>Start-Nf*Server</c> cmdlet does the same way: load and validate the fleet file, take
+/// the shared parameters (-ListenAddress, -Port, -Name, -Wait, -EventBufferSize), ask ShouldProcess, wrap the engine in a
 /// <see cref="BootServiceJob"/>, and either register it and return it once listening, or run it in the
 /// foreground with -Wait until Ctrl+C. A cmdlet only says which engine, which options and what it serves.
 /// </summary>
@@ -34,11 +34,6 @@ public abstract class StartBootServiceCommand<TOptions> : PSCmdlet
     [Alias("FullName", "SourcePath")]
     [ValidateNotNullOrEmpty]
     public string FleetFile { get; set; } = string.Empty;
-
-    /// <summary>Network interface to serve on (overrides the fleet file's server.interface).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Interface { get; set; }
 
     /// <summary>Address to bind; 0.0.0.0 by default.</summary>
     [Parameter]

@@ -21,6 +21,11 @@ namespace NodeFoundry.PowerShell.Commands;
 [OutputType(typeof(LeaseEvent), ParameterSetName = [WaitSet])]
 public sealed class StartNfDhcpServerCommand : StartBootServiceCommand<DhcpServerOptions>
 {
+    /// <summary>Network interface to serve on (overrides the fleet file's server.interface).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Interface { get; set; }
+
     /// <summary>
     /// UDP port replies to relayed requests (giaddr set) are sent to; 67 by default (RFC 2131). Only a lab
     /// or test whose relay, such as a DhcpProbeClient, listens on a high port needs it.

@@ -18,6 +18,11 @@ namespace NodeFoundry.PowerShell.Commands;
 [OutputType(typeof(TransferEvent), ParameterSetName = [WaitSet])]
 public sealed class StartNfTftpServerCommand : StartBootServiceCommand<TftpServerOptions>
 {
+    /// <summary>Network interface to serve on (overrides the fleet file's server.interface).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Interface { get; set; }
+
     /// <summary>Folder served, read-only (overrides the fleet file's server.tftpRoot).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]

@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using NodeFoundry.Events;
 using NodeFoundry.Fleet;
 using NodeFoundry.Tftp;
 using NodeFoundry.Tests.Surface;
@@ -47,7 +45,7 @@ public sealed class TftpPesterAssumptionTests : IDisposable
             ListenAddress = IPAddress.Loopback,
             Port = 0,
         });
-        var events = new QueueSink();
+        var events = new EventQueue<TransferEvent>();
         using var stop = new CancellationTokenSource();
         Task run = Task.Run(() => server.RunAsync(events, stop.Token));
         try
@@ -127,31 +125,6 @@ public sealed class TftpPesterAssumptionTests : IDisposable
                 client.Send(packetOut, packetOut.Length, to);
                 return content.ToArray();
             }
-        }
-    }
-
-    private sealed class QueueSink : IBootEventSink
-    {
-        private readonly ConcurrentQueue<TransferEvent> _items = new();
-
-        public IReadOnlyList<TransferEvent> Items => [.. _items];
-
-        public void Publish(BootEvent bootEvent) => _items.Enqueue((TransferEvent)bootEvent);
-
-        public async Task<TransferEvent> WaitFor(Func<TransferEvent, bool> match)
-        {
-            DateTime deadline = DateTime.UtcNow.AddSeconds(10);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (_items.FirstOrDefault(match) is { } found)
-                {
-                    return found;
-                }
-
-                await Task.Delay(20);
-            }
-
-            throw new TimeoutException($"no matching event among {_items.Count}");
         }
     }
 }

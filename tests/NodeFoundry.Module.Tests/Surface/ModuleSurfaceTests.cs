@@ -62,7 +62,7 @@ public sealed class ModuleSurfaceTests : IDisposable
     [Fact]
     public void The_module_has_the_expected_cmdlets()
     {
-        Assert.Equal(["Get-NfLease", "Import-NfFleet", "New-NfAnswerFile", "New-NfBootScript", "Start-NfDhcpServer", "Start-NfTftpServer"], _cmdlets.Select(c => c.Name));
+        Assert.Equal(["Get-NfLease", "Import-NfFleet", "New-NfAnswerFile", "New-NfBootScript", "Start-NfDhcpServer", "Start-NfHttpServer", "Start-NfTftpServer"], _cmdlets.Select(c => c.Name));
     }
 
     [Fact]
@@ -101,10 +101,10 @@ public sealed class ModuleSurfaceTests : IDisposable
     [Fact]
     public void Every_server_cmdlet_is_a_StartBootServiceCommand_with_the_shared_surface()
     {
-        string[] shared = ["EventBufferSize", "FleetFile", "Interface", "ListenAddress", "Name", "Port", "Wait"];
+        string[] shared = ["EventBufferSize", "FleetFile", "ListenAddress", "Name", "Port", "Wait"];
         CompiledCmdlet[] servers = [.. _cmdlets.Where(c => c.Name.StartsWith("Start-Nf", StringComparison.Ordinal) && c.Name.EndsWith("Server", StringComparison.Ordinal))];
 
-        Assert.NotEmpty(servers);
+        Assert.Equal(3, servers.Length);
         Assert.All(servers, c =>
         {
             Assert.Equal("NodeFoundry.PowerShell.Commands.StartBootServiceCommand`1", c.Type.BaseType?.GetGenericTypeDefinition().FullName);
