@@ -36,6 +36,20 @@ function New-NfTestSocket {
     return $socket
 }
 
+function New-NfTestFile {
+    <# Writes $Length bytes of seeded noise to $Path (creating its folder) and returns them, for a server to serve. #>
+    param(
+        [Parameter(Mandatory)][string] $Path,
+        [Parameter(Mandatory)][int] $Length,
+        [int] $Seed = 1
+    )
+    $bytes = [byte[]]::new($Length)
+    [System.Random]::new($Seed).NextBytes($bytes)
+    $null = New-Item -ItemType Directory -Path (Split-Path -Parent $Path) -Force
+    [System.IO.File]::WriteAllBytes($Path, $bytes)
+    return , $bytes
+}
+
 function Wait-NfTestCondition {
     <# Polls $Condition until it returns a truthy value or $TimeoutSeconds pass; returns the last value. #>
     param(

@@ -11,10 +11,7 @@ BeforeAll {
 
     # A temporary root with one "kernel" in a sub-folder, as profiles lay them out (ubuntu/vmlinuz).
     $script:Root = Join-Path $TestDrive 'http'
-    $null = New-Item -ItemType Directory -Path (Join-Path $Root 'ubuntu')
-    $script:Kernel = [byte[]]::new(70000)
-    [System.Random]::new(7).NextBytes($script:Kernel)
-    [System.IO.File]::WriteAllBytes((Join-Path $Root 'ubuntu/vmlinuz'), $Kernel)
+    $script:Kernel = New-NfTestFile -Path (Join-Path $Root 'ubuntu/vmlinuz') -Length 70000 -Seed 7
 }
 
 AfterAll {
@@ -57,8 +54,8 @@ Describe 'Start-NfHttpServer as a job' {
         $get.Source | Should -Be 'http'
         $get.Method | Should -Be 'GET'
         $get.StatusCode | Should -Be 200
-        $get.BytesSent | Should -Be 70000
-        $get.ContentLength | Should -Be 70000
+        $get.BytesSent | Should -Be $Kernel.Length
+        $get.ContentLength | Should -Be $Kernel.Length
         $get.IPAddress | Should -Be ([ipaddress]'127.0.0.1')
         $get.Route | Should -Be 'static'
         $script:Get = $get

@@ -11,10 +11,7 @@ BeforeAll {
 
     # A temporary root with one small loader: 1300 bytes are three blocks (512 + 512 + 276).
     $script:Root = Join-Path $TestDrive 'tftp'
-    $null = New-Item -ItemType Directory -Path $Root
-    $script:Loader = [byte[]]::new(1300)
-    [System.Random]::new(42).NextBytes($script:Loader)
-    [System.IO.File]::WriteAllBytes((Join-Path $Root 'undionly.kpxe'), $Loader)
+    $script:Loader = New-NfTestFile -Path (Join-Path $Root 'undionly.kpxe') -Length 1300 -Seed 42
 }
 
 AfterAll {

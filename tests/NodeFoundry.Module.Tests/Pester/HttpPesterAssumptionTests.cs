@@ -1,7 +1,6 @@
 using System.Net;
 using NodeFoundry.Fleet;
 using NodeFoundry.Http;
-using NodeFoundry.Tests.Surface;
 
 namespace NodeFoundry.Tests.Pester;
 
@@ -12,18 +11,13 @@ namespace NodeFoundry.Tests.Pester;
 /// </summary>
 public sealed class HttpPesterAssumptionTests : IDisposable
 {
-    private static readonly string Fleet = Path.Combine(ModuleLayout.RepositoryRoot, "tests", "Pester", "fixtures", "fleet.yaml");
-    private readonly string _root = Directory.CreateTempSubdirectory("nf-module-tests-http-").FullName;
-    private readonly byte[] _kernel = new byte[70000];
+    private static readonly string Fleet = PesterFixtures.Fleet;
+    private readonly TempRoot _root = new("nf-module-tests-http-");
+    private readonly byte[] _kernel;
 
-    public HttpPesterAssumptionTests()
-    {
-        new Random(7).NextBytes(_kernel);
-        Directory.CreateDirectory(Path.Combine(_root, "ubuntu"));
-        File.WriteAllBytes(Path.Combine(_root, "ubuntu", "vmlinuz"), _kernel);
-    }
+    public HttpPesterAssumptionTests() => _kernel = _root.WriteRandom("ubuntu/vmlinuz", 70000, seed: 7);
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
     [Fact]
     public void The_fixture_fleet_binds_its_server_address_so_the_suite_passes_ListenAddress()
@@ -39,7 +33,7 @@ public sealed class HttpPesterAssumptionTests : IDisposable
     {
         var server = new HttpBootServer(HttpServerOptions.FromFleet(FleetLoader.LoadFileOrThrow(Fleet)) with
         {
-            Root = _root,
+            Root = _root.FullName,
             ListenAddress = IPAddress.Loopback,
             Port = 0,
         });

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using NodeFoundry.Fleet;
 using NodeFoundry.Tftp;
-using NodeFoundry.Tests.Surface;
 
 namespace NodeFoundry.Tests.Pester;
 
@@ -14,17 +13,14 @@ namespace NodeFoundry.Tests.Pester;
 /// </summary>
 public sealed class TftpPesterAssumptionTests : IDisposable
 {
-    private static readonly string Fleet = Path.Combine(ModuleLayout.RepositoryRoot, "tests", "Pester", "fixtures", "fleet.yaml");
-    private readonly string _root = Directory.CreateTempSubdirectory("nf-module-tests-tftp-").FullName;
-    private readonly byte[] _loader = new byte[1300];
+    private static readonly string Fleet = PesterFixtures.Fleet;
+    private readonly TempRoot _root = new("nf-module-tests-tftp-");
+    private readonly byte[] _loader;
 
-    public TftpPesterAssumptionTests()
-    {
-        new Random(42).NextBytes(_loader);
-        File.WriteAllBytes(Path.Combine(_root, "undionly.kpxe"), _loader);
-    }
+    // As the suite's BeforeAll: 1300 bytes are three blocks (512 + 512 + 276).
+    public TftpPesterAssumptionTests() => _loader = _root.WriteRandom("undionly.kpxe", 1300, seed: 42);
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
     [Fact]
     public void The_fixture_fleets_own_root_does_not_exist_so_the_suite_passes_Root()
@@ -41,7 +37,7 @@ public sealed class TftpPesterAssumptionTests : IDisposable
     {
         var server = new TftpServer(TftpServerOptions.FromFleet(FleetLoader.LoadFileOrThrow(Fleet)) with
         {
-            Root = _root,
+            Root = _root.FullName,
             ListenAddress = IPAddress.Loopback,
             Port = 0,
         });
