@@ -7,10 +7,11 @@ using NodeFoundry.PowerShell.Jobs;
 namespace NodeFoundry.PowerShell.Commands;
 
 /// <summary>
-/// What every <c>Start-Nf*Server</c> cmdlet does the same way: load and validate the fleet file, take
-/// the shared parameters (-ListenAddress, -Port, -Name, -Wait, -EventBufferSize), ask ShouldProcess, wrap the engine in a
-/// <see cref="BootServiceJob"/>, and either register it and return it once listening, or run it in the
-/// foreground with -Wait until Ctrl+C. A cmdlet only says which engine, which options and what it serves.
+/// What every <c>Start-Nf*Server</c> cmdlet does the same way: load and validate the fleet file, take the
+/// shared parameters (-FleetFile, -ListenAddress, -Port, -Name, -Wait, -EventBufferSize), ask ShouldProcess,
+/// wrap the engine in a <see cref="BootServiceJob"/>, and either register it and return it once listening, or
+/// run it in the foreground with -Wait until Ctrl+C. A cmdlet only says which engine, which options and what
+/// it serves; one pipeline starts one server per distinct fleet file.
 /// </summary>
 /// <typeparam name="TOptions">The engine's options record (DhcpServerOptions, TftpServerOptions, ...).</typeparam>
 public abstract class StartBootServiceCommand<TOptions> : PSCmdlet
@@ -35,7 +36,7 @@ public abstract class StartBootServiceCommand<TOptions> : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string FleetFile { get; set; } = string.Empty;
 
-    /// <summary>Address to bind; 0.0.0.0 by default.</summary>
+    /// <summary>Address to bind (the engine's default: 0.0.0.0 for DHCP and TFTP, the fleet's server.address for HTTP).</summary>
     [Parameter]
     [ValidateNotNull]
     public IPAddress? ListenAddress { get; set; }
