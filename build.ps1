@@ -62,7 +62,9 @@ function Invoke-Docs {
         Import-Module platyPS
         $check = Join-Path ([System.IO.Path]::GetTempPath()) "nodefoundry-platyps-$PID"
         try {
-            New-ExternalHelp -Path (Join-Path $root 'docs') -OutputPath $check -Force | Out-Null
+            # Cmdlet pages only: docs/ also holds reference pages (fleet-file.md) that are not PlatyPS help.
+            $pages = Get-ChildItem (Join-Path $root 'docs') -Filter '*.md' | Where-Object { (Get-Content $_.FullName -TotalCount 5) -match '^external help file:' }
+            New-ExternalHelp -Path $pages.FullName -OutputPath $check -Force | Out-Null
             Write-Host "PlatyPS accepts docs/ (its MAML is in $check for comparison; en-US stays the generator's)."
         }
         catch {

@@ -11,12 +11,24 @@ internal static class CommandLine
         Usage:
           nodefoundry demo                      Run the embedded example lab on loopback and walk a BIOS, a UEFI and a
                                                 UEFI HTTP Boot client through it; exit 0 only if each got the right answers.
-          nodefoundry serve --config FILE       Serve the fleet file (DHCP and TFTP; HTTP as it lands) until SIGTERM/Ctrl+C.
+          nodefoundry serve --config FILE       Serve the fleet file (DHCP, TFTP and HTTP) until SIGTERM/Ctrl+C.
                 [--listen ADDR] [--port N] [--interface IF] [--journal PATH | --no-journal]
                 [--tftp-port N | --no-tftp]
+                [--http-port N | --no-http]
           nodefoundry validate --config FILE    Check a fleet file; print every problem with line, column and fix.
           nodefoundry leases --journal PATH     Print the leases in a lease journal (the server may be stopped).
         """;
+
+    /// <summary>serve logs every event: stdout gets a buffered writer the event printer flushes per burst.</summary>
+    private static async Task<int> ServeAsync(ArgumentReader options, CancellationToken stop)
+    {
+        var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+        await using (stdout.ConfigureAwait(false))
+        {
+            // Synchronized: the event printer and the engines' failure reports write from different threads.
+            return await ServeCommand.RunAsync(options, TextWriter.Synchronized(stdout), stop).ConfigureAwait(false);
+        }
+    }
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -44,7 +56,7 @@ internal static class CommandLine
             return args[0] switch
             {
                 "demo" => await DemoCommand.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false),
-                "serve" => await ServeCommand.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false),
+                "serve" => await ServeAsync(options, stop.Token).ConfigureAwait(false),
                 "validate" => ValidateCommand.Run(options, Console.Out),
                 "leases" => LeasesCommand.Run(options, Console.Out),
                 _ => throw new UsageException($"unknown command '{args[0]}'; expected demo, serve, validate or leases"),

@@ -20,6 +20,9 @@ internal static class EventFormatter
         TransferEvent transfer => string.Create(
             CultureInfo.InvariantCulture,
             $"{transfer.Timestamp:HH:mm:ss.fff} tftp {transfer.Kind,-9} {transfer.Client,-21} {transfer.FileName ?? "-"} {transfer.BytesTransferred}/{transfer.FileSize?.ToString(CultureInfo.InvariantCulture) ?? "-"} B blksize {transfer.BlockSize} window {transfer.WindowSize} {transfer.Duration.TotalMilliseconds:0}ms retransmits {transfer.Retransmits}{(transfer.Reason is null ? string.Empty : " (" + transfer.Reason + ")")}"),
+        Http.HttpRequestEvent http => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{http.Timestamp:HH:mm:ss.fff} http {http.StatusCode} {http.IPAddress?.ToString() ?? "-",-15} {(http.Method.Length == 0 ? "-" : http.Method)} {http.Path} {http.BytesSent}/{http.ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "-"} bytes {http.Duration.TotalMilliseconds:0}ms{(http.Range is null ? string.Empty : " range=" + http.Range)} \"{http.UserAgent}\"{(http.Reason is null ? string.Empty : " (" + http.Reason + ")")}"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bootEvent.Timestamp:HH:mm:ss.fff} {bootEvent.Source} {bootEvent}"),
     };
 }

@@ -2,6 +2,7 @@ using System.Net;
 using NodeFoundry.Dhcp;
 using NodeFoundry.Events;
 using NodeFoundry.Hosting;
+using NodeFoundry.Http;
 using NodeFoundry.Tftp;
 
 namespace NodeFoundry.Host;
@@ -47,6 +48,18 @@ internal static class ServeCommand
             services.Add(new TftpServer(tftpOptions));
         }
 
+        if (!options.Has("no-http"))
+        {
+            var httpOptions = HttpOptions(fleet, options);
+            if (!Directory.Exists(httpOptions.Root))
+            {
+                // Not fatal: routes still answer; files are 404 until the folder exists.
+                await output.WriteLineAsync($"nodefoundry: the HTTP root {httpOptions.Root} does not exist; static files answer 404 until it does").ConfigureAwait(false);
+            }
+
+            services.Add(new HttpBootServer(httpOptions));
+        }
+
         var events = new BoundedEventChannel();
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var runs = services.Select(s => RunOne(s, events, output, stopAll)).ToList();
@@ -61,10 +74,22 @@ internal static class ServeCommand
         }
 
         await output.WriteLineAsync($"nodefoundry: serving {fleet.SourcePath} — {string.Join(", ", services.Select(s => s.Name))}").ConfigureAwait(false);
+        await output.FlushAsync().ConfigureAwait(false);
         var results = await Task.WhenAll(runs).ConfigureAwait(false);
         events.Complete();
         await printer.ConfigureAwait(false);
         return results.All(ok => ok) ? 0 : 1;
+    }
+
+    /// <summary>HTTP from the fleet file; --listen (shared with DHCP) and --http-port override it.</summary>
+    private static HttpServerOptions HttpOptions(Fleet.FleetConfig fleet, ArgumentReader options)
+    {
+        var http = HttpServerOptions.FromFleet(fleet);
+        return http with
+        {
+            ListenAddress = options.Get("listen") is { } listen && IPAddress.TryParse(listen, out var address) ? address : http.ListenAddress,
+            Port = options.GetInt("http-port") ?? http.Port,
+        };
     }
 
     private static async Task<bool> RunOne(IBootService service, IBootEventSink events, TextWriter output, CancellationTokenSource stopAll)
@@ -78,16 +103,27 @@ internal static class ServeCommand
         {
             // One engine that cannot start stops the rest: a half-started boot stack misleads operators.
             await output.WriteLineAsync($"nodefoundry: {service.Name} failed: {ex.Message}").ConfigureAwait(false);
+            await output.FlushAsync().ConfigureAwait(false);
             await stopAll.CancelAsync().ConfigureAwait(false);
             return false;
         }
     }
 
+    /// <summary>
+    /// Writes event lines through one buffered writer, flushed once per burst rather than once per line:
+    /// under a storm a write(2) per event would cost as much as the DHCP work it reports.
+    /// </summary>
     private static async Task PrintAsync(BoundedEventChannel events, TextWriter output)
     {
-        await foreach (var bootEvent in events.Reader.ReadAllAsync().ConfigureAwait(false))
+        var reader = events.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            await output.WriteLineAsync(EventFormatter.Format(bootEvent)).ConfigureAwait(false);
+            while (reader.TryRead(out var bootEvent))
+            {
+                output.WriteLine(EventFormatter.Format(bootEvent));
+            }
+
+            await output.FlushAsync().ConfigureAwait(false);
         }
     }
 }

@@ -15,7 +15,11 @@
     CmdletsToExport      = @(
         'Get-NfLease'
         'Import-NfFleet'
+        'New-NfAnswerFile'
+        'New-NfBootScript'
         'Start-NfDhcpServer'
+        'Start-NfHttpServer'
+        'Start-NfTftpServer'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -1,11 +1,12 @@
 #Requires -Version 7.4
-# Pester 5. Loopback only (127.0.0.1, high ports); every wait is bounded.
+# Pester 5. Loopback only (127.0.0.1, high ports, no root); every wait is bounded. The client is the engine's
+# DhcpProbeClient (relay-style): the server answers it at giaddr 127.0.0.1 on -RelayPort, its port.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'NodeFoundry.TestHelpers.psm1') -Force
     Import-Module (Get-NfTestModulePath) -Force
     $script:Fleet = Join-Path $PSScriptRoot 'fixtures/fleet.yaml'
-    $script:Node01 = [pscustomobject]@{ Mac = '52:54:00:00:00:01'; Address = [ipaddress]'127.0.0.11' }
+    $script:Node01 = [pscustomobject]@{ Mac = '52:54:00:00:00:01'; Address = [ipaddress]'192.0.2.11' }
 }
 
 AfterAll {
@@ -15,21 +16,26 @@ AfterAll {
 Describe 'Get-NfLease' {
     BeforeAll {
         $script:Port = Get-NfTestFreePort
+        $script:Probe = New-NfTestProbe -ServerPort $Port
         $script:Journal = Join-Path $TestDrive 'leases.journal'
-        $script:Job = Start-NfDhcpServer -FleetFile $Fleet -ListenAddress 127.0.0.1 -Port $Port -JournalPath $Journal
+        $script:Job = Start-NfDhcpServer -FleetFile $Fleet -ListenAddress 127.0.0.1 -Port $Port -RelayPort $Probe.LocalEndPoint.Port -JournalPath $Journal
 
-        # DISCOVER, then REQUEST the reserved address from this server (SELECTING state), so a lease is bound.
-        Send-NfTestDhcpPacket -Port $Port -Packet (New-NfTestDhcpPacket -MacAddress $Node01.Mac -TransactionId 0x4E460010)
-        Send-NfTestDhcpPacket -Port $Port -Packet (New-NfTestDhcpPacket -MacAddress $Node01.Mac -Type Request -TransactionId 0x4E460010 `
-                -RequestedAddress $Node01.Address -ServerIdentifier 127.0.0.1)
+        # DISCOVER, then REQUEST the offered address from server.address (SELECTING state), so a lease is bound.
+        $null = Wait-NfTestListening -Job $Job
+        $script:Ack = Invoke-NfTestProbe -Probe $Probe -MacAddress $Node01.Mac -CompleteLease
         $script:Leases = Wait-NfTestCondition { Get-NfLease -Job $Job } -TimeoutSeconds 10
     }
 
     AfterAll {
         if ($Job) { $Job | Remove-Job -Force -ErrorAction SilentlyContinue }
+        if ($Probe) { $Probe.Dispose() }
     }
 
     Context 'from a running server' {
+        It 'was acknowledged by the server' {
+            $Ack.Acknowledged | Should -BeTrue -Because $Ack.Failure
+        }
+
         It 'returns typed leases' {
             $Leases | Should -Not -BeNullOrEmpty -Because "node01 requested $($Node01.Address) ($(Receive-Job $Job -Keep | Out-String))"
             $Leases | Should -BeOfType ([NodeFoundry.Dhcp.Leases.Lease])
@@ -47,7 +53,7 @@ Describe 'Get-NfLease' {
 
         It 'filters by -<Filter>' -ForEach @(
             @{ Filter = 'MacAddress'; Matching = @{ MacAddress = '52:54:00:00:00:01' }; Other = @{ MacAddress = '52:54:00:ff:ff:ff' } }
-            @{ Filter = 'Address'; Matching = @{ Address = '127.0.0.11' }; Other = @{ Address = '127.0.0.99' } }
+            @{ Filter = 'Address'; Matching = @{ Address = '192.0.2.11' }; Other = @{ Address = '192.0.2.99' } }
         ) {
             @(Get-NfLease -Job $Job @Matching).Count | Should -Be 1
             Get-NfLease -Job $Job @Other | Should -BeNullOrEmpty

@@ -34,8 +34,12 @@ Describe 'Import-NfFleet' {
             $node.MacAddress | Should -BeOfType ([System.Net.NetworkInformation.PhysicalAddress])
             $node.MacAddress.ToString() | Should -Be '525400000001'
             $node.HostName | Should -Be 'node01.lab'
-            $node.Address | Should -Be ([ipaddress]'127.0.0.11')
+            $node.Address | Should -Be ([ipaddress]'192.0.2.11')
             $node.Profile | Should -Be 'ubuntu'
+        }
+
+        It 'carries the full path of the fleet file, for New-NfBootScript and New-NfAnswerFile' {
+            $Nodes | ForEach-Object { $_.SourcePath | Should -Be (Resolve-Path $Fleet).ProviderPath }
         }
     }
 
@@ -55,12 +59,21 @@ Describe 'Import-NfFleet' {
             $Problems | ForEach-Object { $_.CategoryInfo.Category | Should -Be 'InvalidData' }
         }
 
-        It 'names file, line and column in every error (line <Line>)' -ForEach @(@{ Line = 9 }, @{ Line = 14 }) {
-            $Problems.Exception.Message | Where-Object { $_ -match "bad-fleet\.yaml:$($Line):\d+: " } | Should -HaveCount 1
+        It 'words every error as the engine does: file:line:col: field: message Fix: (<Field>)' -ForEach @(
+            @{ Line = 19; Field = 'nodes[0].mac'; Value = '52:54:00:zz:00:01' }
+            @{ Line = 25; Field = 'nodes[1].address'; Value = '192.0.2.300' }
+        ) {
+            $problem = $Problems | Where-Object { $_.TargetObject.Line -eq $Line }
+            $problem | Should -HaveCount 1
+            "$problem" | Should -BeExactly $problem.TargetObject.ToString()
+            "$problem" | Should -Match "bad-fleet\.yaml:$($Line):\d+: $([regex]::Escape($Field)): .*'$([regex]::Escape($Value))'.* Fix: "
+            $problem.ErrorDetails.RecommendedAction | Should -Be $problem.TargetObject.Fix
         }
 
-        It 'makes the FleetError available as the target object' {
+        It 'makes the FleetError, with its value, available as the target object' {
             $Problems | ForEach-Object { $_.TargetObject | Should -BeOfType ([NodeFoundry.Fleet.FleetError]) }
+            ($Problems.TargetObject.Value -join ' ') | Should -Be '52:54:00:zz:00:01 192.0.2.300'
+            $Problems | ForEach-Object { $_.Exception | Should -BeOfType ([NodeFoundry.Fleet.FleetValidationException]) }
         }
     }
 

@@ -18,9 +18,36 @@ function Get-NfTestModulePath {
 }
 
 function Get-NfTestFreePort {
-    <# A UDP port on 127.0.0.1 that is free right now (in the high range, no privileges needed). #>
-    $probe = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
-    try { return $probe.Client.LocalEndPoint.Port } finally { $probe.Dispose() }
+    <# A UDP (or, with -Tcp, TCP) port on 127.0.0.1 that is free right now (in the high range, no privileges needed). #>
+    param([switch] $Tcp)
+    $socket = New-NfTestSocket -Tcp:$Tcp
+    try {
+        $socket.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+        return $socket.LocalEndPoint.Port
+    }
+    finally { $socket.Dispose() }
+}
+
+function New-NfTestSocket {
+    <# An unbound IPv4 UDP socket, or TCP with -Tcp; exclusive on Windows, so a port held by a server cannot be shared. #>
+    param([switch] $Tcp)
+    $socket = if ($Tcp) { [System.Net.Sockets.Socket]::new('InterNetwork', 'Stream', 'Tcp') } else { [System.Net.Sockets.Socket]::new('InterNetwork', 'Dgram', 'Udp') }
+    if ($IsWindows) { $socket.ExclusiveAddressUse = $true }
+    return $socket
+}
+
+function New-NfTestFile {
+    <# Writes $Length bytes of seeded noise to $Path (creating its folder) and returns them, for a server to serve. #>
+    param(
+        [Parameter(Mandatory)][string] $Path,
+        [Parameter(Mandatory)][int] $Length,
+        [int] $Seed = 1
+    )
+    $bytes = [byte[]]::new($Length)
+    [System.Random]::new($Seed).NextBytes($bytes)
+    $null = New-Item -ItemType Directory -Path (Split-Path -Parent $Path) -Force
+    [System.IO.File]::WriteAllBytes($Path, $bytes)
+    return , $bytes
 }
 
 function Wait-NfTestCondition {
@@ -38,61 +65,147 @@ function Wait-NfTestCondition {
     return $value
 }
 
-function New-NfTestDhcpPacket {
+function New-NfTestProbe {
     <#
-    A minimal BOOTREQUEST (RFC 2131 §2) from a BIOS PXE client (option 93 = 0):
-    DISCOVER (type 1), or REQUEST (type 3) in SELECTING state with options 50 and 54.
+    The engine's own DHCP client (NodeFoundry.Probe.DhcpProbeClient) on an ephemeral 127.0.0.1 port. It talks to
+    the server as a relay agent would (giaddr = 127.0.0.1), so start the server with -RelayPort $probe.LocalEndPoint.Port:
+    replies then come back to it unicast, with no broadcasts, raw sockets or root. Dispose it when done.
+    Needs the NodeFoundry module imported (the type lives in NodeFoundry.Engine.dll).
     #>
     param(
-        [Parameter(Mandatory)][string] $MacAddress,
-        [ValidateSet('Discover', 'Request')][string] $Type = 'Discover',
-        [uint32] $TransactionId = 0x4E460001,
-        [ipaddress] $RequestedAddress,
-        [ipaddress] $ServerIdentifier
+        [Parameter(Mandatory)][int] $ServerPort,
+        [int] $TimeoutMilliseconds = 4000
     )
-    $mac = [System.Net.NetworkInformation.PhysicalAddress]::Parse($MacAddress).GetAddressBytes()
-    $packet = [System.Collections.Generic.List[byte]]::new()
-    $packet.AddRange([byte[]](1, 1, 6, 0))                              # op BOOTREQUEST, htype Ethernet, hlen 6, hops 0
-    $xid = [BitConverter]::GetBytes($TransactionId)
-    if ([BitConverter]::IsLittleEndian) { [array]::Reverse($xid) }
-    $packet.AddRange([byte[]]$xid)                                       # xid
-    $packet.AddRange([byte[]](0, 4, 0x80, 0))                           # secs 4, flags: broadcast
-    $packet.AddRange([byte[]]::new(16))                                  # ciaddr, yiaddr, siaddr, giaddr
-    $packet.AddRange([byte[]]$mac)                                       # chaddr
-    $packet.AddRange([byte[]]::new(10 + 64 + 128))                       # chaddr padding, sname, file
-    $packet.AddRange([byte[]](99, 130, 83, 99))                         # magic cookie
-    $packet.AddRange([byte[]](53, 1, $(if ($Type -eq 'Discover') { 1 } else { 3 })))   # option 53 message type
-    $packet.AddRange([byte[]](61, 7, 1)); $packet.AddRange([byte[]]$mac) # option 61 client id: htype 1 + MAC
-    $packet.AddRange([byte[]](93, 2, 0, 0))                             # option 93 client arch: 0 = BIOS
-    $vendor = [System.Text.Encoding]::ASCII.GetBytes('PXEClient:Arch:00000:UNDI:002001')
-    $packet.AddRange([byte[]](60, $vendor.Length)); $packet.AddRange($vendor)          # option 60 vendor class
-    if ($RequestedAddress) { $packet.AddRange([byte[]](50, 4)); $packet.AddRange($RequestedAddress.GetAddressBytes()) }
-    if ($ServerIdentifier) { $packet.AddRange([byte[]](54, 4)); $packet.AddRange($ServerIdentifier.GetAddressBytes()) }
-    $packet.Add(255)                                                     # end
-    return , $packet.ToArray()
+    $server = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $ServerPort)
+    $probe = [NodeFoundry.Probe.DhcpProbeClient]::new($server, [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+    # Timeout is an init-only property; PowerShell 7 sets it like any other (PowerShell/PowerShell#13819).
+    $probe.Timeout = [TimeSpan]::FromMilliseconds($TimeoutMilliseconds)
+    return $probe
 }
 
-function Send-NfTestDhcpPacket {
-    <# Sends one datagram to 127.0.0.1:$Port from an ephemeral loopback port. #>
-    param([Parameter(Mandatory)][int] $Port, [Parameter(Mandatory)][byte[]] $Packet)
+function Invoke-NfTestProbe {
+    <#
+    Asks the server as BIOS PXE firmware would (option 93 = 0) with $MacAddress: DISCOVER and, with -CompleteLease,
+    REQUEST of the offered address. Returns the engine's DhcpProbeResult (Answered, OfferedAddress,
+    ServerIdentifier, NextServer, BootFile, Acknowledged, Failure).
+    #>
+    param(
+        [Parameter(Mandatory)] $Probe,
+        [Parameter(Mandatory)][string] $MacAddress,
+        [switch] $CompleteLease
+    )
+    $mac = [System.Net.NetworkInformation.PhysicalAddress]::Parse($MacAddress)
+    $request = [NodeFoundry.Probe.DhcpProbeRequest]::new($mac, [uint16]0, $false)
+    $request.CompleteLease = $CompleteLease.IsPresent   # init-only, as Timeout above
+    return $Probe.Probe($request)
+}
+
+function Invoke-NfTestTftpRead {
+    <#
+    Reads $FileName from the TFTP server on 127.0.0.1:$Port the plain RFC 1350 way (no options, so 512-byte blocks):
+    RRQ to the request port, then DATA n from the server's transfer port answered by ACK n, until a block shorter
+    than 512 bytes. Every wait is bounded: on a timeout it re-sends its last packet (the RRQ or the last ACK), at
+    most $Retries times in a row. Returns the file's bytes; throws on a TFTP ERROR (message 'TFTP ERROR <code>: ...')
+    or when the retries run out.
+    #>
+    param(
+        [Parameter(Mandatory)][int] $Port,
+        [Parameter(Mandatory)][string] $FileName,
+        [int] $TimeoutMilliseconds = 2000,
+        [int] $Retries = 3
+    )
+    $ascii = [System.Text.Encoding]::ASCII
     $client = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
-    try { $null = $client.Send($Packet, $Packet.Length, [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $Port)) }
-    finally { $client.Dispose() }
+    $client.Client.ReceiveTimeout = $TimeoutMilliseconds
+    $content = [System.IO.MemoryStream]::new()
+    try {
+        [byte[]] $packetOut = @(0, 1) + $ascii.GetBytes($FileName) + @(0) + $ascii.GetBytes('octet') + @(0)   # RRQ
+        $to = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $Port)
+        $expected = 1
+        $timeouts = 0
+        while ($true) {
+            $null = $client.Send($packetOut, $packetOut.Length, $to)
+            $from = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Any, 0)
+            try {
+                $packet = $client.Receive([ref] $from)
+            }
+            catch [System.Net.Sockets.SocketException] {
+                if (++$timeouts -gt $Retries) { throw "TFTP read of '$FileName' from 127.0.0.1:$Port timed out waiting for block $expected." }
+                continue
+            }
+
+            $opcode = $packet[0] * 256 + $packet[1]
+            if ($opcode -eq 5) {
+                $message = $ascii.GetString($packet, 4, [Math]::Max(0, $packet.Length - 5))
+                throw "TFTP ERROR $($packet[2] * 256 + $packet[3]): $message"
+            }
+            if ($opcode -ne 3 -or $packet.Length -lt 4) { throw "TFTP read of '$FileName': unexpected packet (opcode $opcode)." }
+
+            $block = $packet[2] * 256 + $packet[3]
+            [byte[]] $packetOut = 0, 4, $packet[2], $packet[3]   # ACK of what arrived, duplicates included
+            $to = $from                                          # the server's transfer port (its TID)
+            if ($block -ne ($expected % 65536)) { continue }     # a duplicate: ACK it again, keep waiting
+
+            $timeouts = 0
+            $expected++
+            $content.Write($packet, 4, $packet.Length - 4)
+            if ($packet.Length - 4 -lt 512) {
+                $null = $client.Send($packetOut, $packetOut.Length, $to)   # the final ACK completes the transfer
+                return , $content.ToArray()
+            }
+        }
+    }
+    finally {
+        $client.Dispose()
+        $content.Dispose()
+    }
+}
+
+function Wait-NfTestListening {
+    <# True once the job's server has bound its socket (a Running job may not have yet); false on timeout or bind failure. #>
+    param(
+        [Parameter(Mandatory)] $Job,
+        [int] $TimeoutSeconds = 10
+    )
+    try { return $Job.Service.WhenListening.Wait([TimeSpan]::FromSeconds($TimeoutSeconds)) }
+    catch { return $false }
+}
+
+function Start-NfTestForegroundServer {
+    <#
+    Runs "$Command @Parameters -Wait" in a runspace of its own, the way a service manager runs it, and returns
+    [pscustomobject]@{ PowerShell; Output }. Output collects what the cmdlet writes (enumerating it never blocks).
+    Stop the server as Ctrl+C does with .PowerShell.Stop(), and dispose .PowerShell when done.
+    #>
+    param(
+        [Parameter(Mandatory)][string] $Command,
+        [Parameter(Mandatory)][hashtable] $Parameters
+    )
+    $ps = [powershell]::Create()
+    $null = $ps.AddScript({
+            param($ModulePath, $Command, $Parameters)
+            Import-Module $ModulePath
+            & $Command @Parameters -Wait
+        }).AddParameters(@{ ModulePath = (Get-NfTestModulePath); Command = $Command; Parameters = $Parameters })
+    $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    $output.EnumeratorNeverBlocks = $true
+    $null = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+    return [pscustomobject]@{ PowerShell = $ps; Output = $output }
 }
 
 function Test-NfTestPortFree {
-    <# True when 127.0.0.1:$Port can be bound exclusively, i.e. the server has released it. #>
-    param([Parameter(Mandatory)][int] $Port)
+    <# True when UDP (or, with -Tcp, TCP) 127.0.0.1:$Port can be bound exclusively, i.e. the server has released it. #>
+    param([Parameter(Mandatory)][int] $Port, [switch] $Tcp)
+    $socket = New-NfTestSocket -Tcp:$Tcp
     try {
-        $socket = [System.Net.Sockets.Socket]::new('InterNetwork', 'Dgram', 'Udp')
-        if ($IsWindows) { $socket.ExclusiveAddressUse = $true }
         $socket.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $Port))
-        $socket.Dispose()
+        if ($Tcp) { $socket.Listen(1) }
         return $true
     }
     catch [System.Net.Sockets.SocketException] {
         return $false
     }
+    finally { $socket.Dispose() }
 }
 
 Export-ModuleMember -Function *-NfTest*

@@ -151,7 +151,7 @@ static string Render(List<StormRow> storms, List<ThroughputRow> throughput, List
 {
     var text = new StringBuilder();
     var inv = CultureInfo.InvariantCulture;
-    text.AppendLine("## TFTP");
+    text.AppendLine("# TFTP");
     text.AppendLine();
     text.AppendLine(inv, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `bench/tftp/run.sh` on this project's 2-core machine: each server in its own test-owned namespaces (server 192.0.2.1 on a bridge, clients on a veth), one run, side by side, a fresh lab and server for every storm. Clients are the ROM-like client (`NodeFoundry.Probe.TftpRomClient`: tsize + blksize 1432, lock-step, 4 s timeout, 3 request retries, any timeout during the transfer fatal) all started at once, each fetching `{file}` through the seeded impairment relay (seed {seed}; loss and duplication applied to both directions). \"OVMF\" rows are OVMF-style clients (`tsize=0 blksize=1468 windowsize=4`, abort after the OACK with an ERROR, request again) fetching a 1 MiB loader. dnsmasq runs with its defaults (50 concurrent transfers), tftpd-hpa as Debian ships it (`in.tftpd --secure`), NodeFoundry as `nodefoundry serve` of the lab fleet.");
     text.AppendLine();
@@ -245,19 +245,21 @@ static string Render(List<StormRow> storms, List<ThroughputRow> throughput, List
 
 static void WriteSection(string path, string section)
 {
-    var existing = File.Exists(path) ? File.ReadAllText(path) : "# Performance\n\nMeasured on this project's machines; each section says how to reproduce it.\n";
+    // The TFTP section is a top-level "# TFTP" heading of its own, replaced in place on a rerun (up to the next
+    // top-level heading), so other sections of the file (DHCP) are never touched.
+    var existing = File.Exists(path) ? File.ReadAllText(path) : "";
     var lines = existing.Split('\n').ToList();
-    var start = lines.FindIndex(l => l.TrimEnd() == "## TFTP");
+    var start = lines.FindIndex(l => l.TrimEnd() == "# TFTP");
     if (start >= 0)
     {
-        var end = lines.FindIndex(start + 1, l => l.StartsWith("## ", StringComparison.Ordinal));
+        var end = lines.FindIndex(start + 1, l => l.StartsWith("# ", StringComparison.Ordinal));
         lines.RemoveRange(start, (end < 0 ? lines.Count : end) - start);
-        lines.Insert(start, section.TrimEnd('\n') + "\n");
+        lines.Insert(start, section.TrimEnd('\n') + (end < 0 ? "" : "\n"));
         existing = string.Join('\n', lines);
     }
     else
     {
-        existing = existing.TrimEnd('\n') + "\n\n" + section;
+        existing = existing.Length == 0 ? section : existing.TrimEnd('\n') + "\n\n" + section;
     }
 
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

@@ -292,10 +292,24 @@ public sealed class DhcpMessageHandler
                 var address = _leases.Propose(client.MacAddress, pool, request.RequestedIpAddress);
                 return (pool.Name, address, pool.LeaseTime, address is null ? $"range {pool.Name} is exhausted" : pool.Name);
             default:
-                return (null, null, TimeSpan.Zero, client.IsBootClient
-                    ? "unknown PXE client and dhcp.answerUnknownPxeClients is false"
-                    : "not a boot client and dhcp.nonPxeClients is ignore");
+                return (null, null, TimeSpan.Zero, NoAddressReason(client, scope));
         }
+    }
+
+    /// <summary>Why the policy gives this client no address, in the fleet file's own words.</summary>
+    private string NoAddressReason(DhcpClientFacts client, DhcpScope scope)
+    {
+        var known = _fleet.FindByMac(client.MacAddress) is not null;
+        if (client.IsBootClient)
+        {
+            return !known && !_fleet.Dhcp.AnswerUnknownPxeClients
+                ? "unknown PXE client and dhcp.answerUnknownPxeClients is false"
+                : $"scope {scope.Name} has neither a pxeRange nor a range for boot clients";
+        }
+
+        return !known && _fleet.Dhcp.NonPxeClients == NonPxeClientPolicy.Ignore
+            ? "not a boot client and dhcp.nonPxeClients is ignore"
+            : $"scope {scope.Name} has no range for clients that do not network-boot";
     }
 
     private DhcpPacket BuildReply(DhcpPacket request, DhcpMessageType type, DhcpScope? scope, BootDecision boot, DhcpClientFacts client)

@@ -134,45 +134,49 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
         var handler = _handler!;
         var receiveBuffer = new byte[65536];
         var sendBuffer = new byte[1500];
-        var batch = new List<DhcpHandleResult>(_options.MaxBatch);
+        var durable = new List<DhcpHandleResult>(_options.MaxBatch);
         var localAddress = _options.ListenAddress;
         EndPoint remote = new IPEndPoint(IPAddress.Any, 0);
+
+        // Non-blocking receives drain the queue with one system call per packet; the loop blocks only in
+        // Poll when the queue is empty, which is also when a batch ends.
+        socket.Blocking = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                var length = socket.ReceiveFrom(receiveBuffer, ref remote);
-                var requiresFlush = false;
-                lock (_gate)
+                int length;
+                try
                 {
-                    requiresFlush |= Handle(handler, receiveBuffer.AsSpan(0, length), localAddress, (IPEndPoint)remote, onProxyPort, batch);
-
-                    // Take whatever else is already queued, so one fsync covers the whole burst.
-                    while (batch.Count < _options.MaxBatch && socket.Available > 0)
-                    {
-                        length = socket.ReceiveFrom(receiveBuffer, ref remote);
-                        requiresFlush |= Handle(handler, receiveBuffer.AsSpan(0, length), localAddress, (IPEndPoint)remote, onProxyPort, batch);
-                    }
-
-                    if (requiresFlush && !TryFlush(handler, batch, events))
-                    {
-                        batch.Clear();
-                        continue;
-                    }
+                    length = socket.ReceiveFrom(receiveBuffer, ref remote);
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
+                {
+                    EndBatch(socket, handler, durable, sendBuffer, events);
+                    socket.Poll(500_000, SelectMode.SelectRead);
+                    continue;
                 }
 
-                foreach (var result in batch)
+                var result = Handle(handler, receiveBuffer.AsSpan(0, length), localAddress, (IPEndPoint)remote, onProxyPort);
+                if (result is not { } handled)
                 {
-                    if (result.Reply is { } reply)
-                    {
-                        Send(socket, reply, sendBuffer);
-                    }
-
-                    Counters.Count(result.Event.Kind);
-                    events.Publish(result.Event);
+                    continue;
                 }
 
-                batch.Clear();
+                if (handled.RequiresFlush)
+                {
+                    // An ACK (or a journalled release/decline) waits for the batch's fsync.
+                    durable.Add(handled);
+                    if (durable.Count >= _options.MaxBatch)
+                    {
+                        EndBatch(socket, handler, durable, sendBuffer, events);
+                    }
+                }
+                else
+                {
+                    // OFFERs, NAKs and ignores promise nothing durable: out at once, no burst behind an fsync.
+                    Deliver(socket, handled, sendBuffer, events);
+                }
             }
             catch (ObjectDisposedException) when (cancellationToken.IsCancellationRequested)
             {
@@ -185,49 +189,83 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
             catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize or SocketError.NetworkUnreachable or SocketError.HostUnreachable)
             {
                 // ICMP errors from earlier sends surface on receive; they say nothing about this loop.
-                batch.Clear();
             }
         }
     }
 
+    /// <summary>fsyncs the journal once for every durable result collected, then sends their replies.</summary>
+    private void EndBatch(Socket socket, DhcpMessageHandler handler, List<DhcpHandleResult> durable, byte[] sendBuffer, IBootEventSink events)
+    {
+        if (durable.Count == 0)
+        {
+            return;
+        }
+
+        bool flushed;
+        lock (_gate)
+        {
+            flushed = TryFlush(handler, durable, events);
+        }
+
+        if (flushed)
+        {
+            foreach (var result in durable)
+            {
+                Deliver(socket, result, sendBuffer, events);
+            }
+        }
+
+        durable.Clear();
+    }
+
+    private void Deliver(Socket socket, DhcpHandleResult result, byte[] sendBuffer, IBootEventSink events)
+    {
+        if (result.Reply is { } reply)
+        {
+            Send(socket, reply, sendBuffer);
+        }
+
+        Counters.Count(result.Event.Kind);
+        events.Publish(result.Event);
+    }
+
     /// <summary>Parses and handles one datagram; a malformed one is counted and dropped, never thrown.</summary>
-    private bool Handle(DhcpMessageHandler handler, ReadOnlySpan<byte> datagram, IPAddress localAddress, IPEndPoint remote, bool onProxyPort, List<DhcpHandleResult> batch)
+    private DhcpHandleResult? Handle(DhcpMessageHandler handler, ReadOnlySpan<byte> datagram, IPAddress localAddress, IPEndPoint remote, bool onProxyPort)
     {
         Counters.CountReceived();
         if (!DhcpPacket.TryParse(datagram, out var packet, out _))
         {
             Counters.CountMalformed();
-            return false;
+            return null;
         }
 
         if (!_rateLimiter!.TryAcquire(packet.MacAddress, NowTicks()))
         {
             Counters.CountRateLimited();
-            return false;
+            return null;
         }
 
-        DhcpHandleResult result;
         try
         {
-            result = handler.Handle(packet, localAddress, remote, onProxyPort);
+            // The lock only matters in proxy mode, where the 67 and 4011 loops share the handler.
+            lock (_gate)
+            {
+                return handler.Handle(packet, localAddress, remote, onProxyPort);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A packet that parses but trips a bug in a decision must not stop the server: drop it, count it,
             // and say why (the event stream is bounded, so a flood of these cannot grow memory).
             Counters.CountHandlerFault();
-            batch.Add(new DhcpHandleResult(null, new LeaseEvent
+            return new DhcpHandleResult(null, new LeaseEvent
             {
                 Kind = LeaseEventKind.Ignored,
                 MacAddress = packet.MacAddress,
                 TransactionId = packet.TransactionId,
                 Reason = $"internal error handling {packet.MessageType}: {ex.GetType().Name}: {ex.Message}",
-            }, false));
-            return false;
+            }, false);
         }
-
-        batch.Add(result);
-        return result.RequiresFlush;
     }
 
     /// <summary>Monotonic time in TimeSpan ticks (the rate limiter's clock); double math, no overflow for any timestamp frequency.</summary>

@@ -74,6 +74,9 @@ public sealed class BootSettings
     /// <summary>Timeout for iPXE chain/fetch commands in generated scripts.</summary>
     public TimeSpan ChainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How many times a generated iPXE script tries its downloads before it gives up and reboots (1–100).</summary>
+    public int Attempts { get; init; } = 3;
+
     /// <summary>The default <see cref="HttpBaseUrl"/> for a server address and HTTP port.</summary>
     public static string DefaultHttpBaseUrl(IPAddress serverAddress, int httpPort)
     {

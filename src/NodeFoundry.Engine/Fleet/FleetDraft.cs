@@ -132,6 +132,8 @@ internal sealed class BootDraft
     public string IpxeScriptUrl { get; set; } = BootSettings.DefaultIpxeScriptUrl;
 
     public TimeSpan ChainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public int Attempts { get; set; } = 3;
 }
 
 internal sealed class ProfileDraft(string path, string name)
@@ -147,6 +149,16 @@ internal sealed class ProfileDraft(string path, string name)
     public string? Initrd { get; set; }
 
     public string? Cmdline { get; set; }
+
+    public string? Arch { get; set; }
+
+    public string? SerialConsole { get; set; }
+
+    public string? Repo { get; set; }
+
+    public string? Url { get; set; }
+
+    public InstallSettings Install { get; set; } = InstallSettings.Default;
 
     public Dictionary<string, string> Extra { get; } = new(StringComparer.OrdinalIgnoreCase);
 }

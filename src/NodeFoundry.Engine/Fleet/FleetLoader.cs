@@ -123,6 +123,7 @@ public static class FleetLoader
             HttpBaseUrl = b.HttpBaseUrl ?? BootSettings.DefaultHttpBaseUrl(server.Address, server.HttpPort),
             IpxeScriptUrl = b.IpxeScriptUrl,
             ChainTimeout = b.ChainTimeout,
+            Attempts = b.Attempts,
         };
 
         Dictionary<string, BootProfile> profiles = draft.Profiles.ToDictionary(
@@ -134,6 +135,11 @@ public static class FleetLoader
                 Kernel = p.Kernel,
                 Initrd = p.Initrd,
                 Cmdline = p.Cmdline,
+                Arch = p.Arch,
+                SerialConsole = p.SerialConsole,
+                Repo = p.Repo,
+                Url = p.Url,
+                Install = p.Install,
                 Extra = new Dictionary<string, string>(p.Extra, StringComparer.OrdinalIgnoreCase).AsReadOnly(),
             },
             StringComparer.OrdinalIgnoreCase);
@@ -156,6 +162,7 @@ public static class FleetLoader
                     Credential = n.Bmc.Credential,
                 },
             Boot = n.Boot,
+            SourcePath = sourcePath,
             Line = n.Line,
         }).ToArray();
 

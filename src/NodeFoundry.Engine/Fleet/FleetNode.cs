@@ -36,6 +36,9 @@ public sealed class FleetNode
     /// <summary>Per-node boot exceptions, or null.</summary>
     public NodeBootOverride? Boot { get; init; }
 
+    /// <summary>Full path of the fleet file this node was read from; null when parsed from text. Lets cmdlets find the fleet again from a piped node.</summary>
+    public string? SourcePath { get; init; }
+
     /// <summary>1-based line of the node's entry in the fleet file (0 when built in code), for messages.</summary>
     public int Line { get; init; }
 

@@ -9,7 +9,7 @@ internal sealed partial class FleetYamlReader
     // ---------------------------------------------------------------- structure
 
     private Map? OpenMap(YamlNode? node, string path, string what, IReadOnlyList<string>? keys, string example,
-        bool allowExtensions = false, bool secretKeys = false)
+        bool allowExtensions = false, bool secretKeys = false, bool installSecrets = false)
     {
         if (node is null || IsNull(node))
         {
@@ -58,6 +58,13 @@ internal sealed partial class FleetYamlReader
             {
                 _diag.At(keyScalar, childPath, $"'{key}' does not belong in a fleet file: BMC user names and passwords are never stored in it.",
                     "Store them in a credential store (for example a SecretManagement vault) and write its name here as 'credential: lab-bmc'.");
+                continue;
+            }
+
+            if (installSecrets && InstallSecretKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
+            {
+                _diag.At(keyScalar, childPath, $"'{key}' does not belong in a fleet file: passwords are never stored in it, not even hashed.",
+                    "Put the crypt(3) hash (openssl passwd -6) in a file or an environment variable and reference it as 'passwordHash: file:secrets/ops.hash' or 'passwordHash: env:NF_OPS_HASH'.");
                 continue;
             }
 

@@ -403,7 +403,7 @@ internal sealed partial class FleetYamlReader
         string normalised = text.Replace("-", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal);
         foreach ((string name, T choice) in choices)
         {
-            if (string.Equals(name.Replace("-", string.Empty, StringComparison.Ordinal), normalised, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(name.Replace("-", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal), normalised, StringComparison.OrdinalIgnoreCase))
             {
                 value = choice;
                 return true;

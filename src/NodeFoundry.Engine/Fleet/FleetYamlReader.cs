@@ -20,8 +20,10 @@ internal sealed partial class FleetYamlReader
     private static readonly string[] DhcpKeys = ["mode", "port", "nonPxeClients", "answerUnknownPxeClients", "scopes", "offerHold", "maxRequestsPerMacPerSecond"];
     private static readonly string[] ScopeKeys = ["name", "subnet", "router", "dnsServers", "domainName", "range", "leaseTime", "pxeRange", "pxeLeaseTime", "relayAgents"];
     private static readonly string[] RangeKeys = ["start", "end"];
-    private static readonly string[] BootKeys = ["loaders", "httpBaseUrl", "ipxeScriptUrl", "chainTimeout"];
-    private static readonly string[] ProfileKeys = ["os", "kernel", "initrd", "cmdline", "extra"];
+    private static readonly string[] BootKeys = ["loaders", "httpBaseUrl", "ipxeScriptUrl", "chainTimeout", "attempts"];
+    private static readonly string[] ProfileKeys = ["os", "kernel", "initrd", "cmdline", "arch", "serialConsole", "repo", "url", "install", "extra"];
+    private static readonly string[] InstallKeys = ["timezone", "locale", "keyboard", "username", "passwordHash", "sshAuthorizedKeys", "storage", "disk", "packages", "phoneHome"];
+    private static readonly string[] InstallSecretKeys = ["password", "pass", "passwd", "secret", "plainTextPassword", "rootpw"];
     private static readonly string[] NodeKeys = ["name", "mac", "uuid", "hostName", "address", "profile", "bmc", "boot"];
     private static readonly string[] BmcKeys = ["address", "protocol", "port", "credential"];
     private static readonly string[] NodeBootKeys = ["loader", "treatAsIpxe", "scriptUrl"];
@@ -29,7 +31,10 @@ internal sealed partial class FleetYamlReader
 
     private static readonly (string Name, DhcpMode Value)[] DhcpModes = [("authoritative", DhcpMode.Authoritative), ("proxy", DhcpMode.Proxy)];
     private static readonly (string Name, NonPxeClientPolicy Value)[] NonPxePolicies = [("ignore", NonPxeClientPolicy.Ignore), ("normal-range", NonPxeClientPolicy.NormalRange)];
-    private static readonly (string Name, string Value)[] OsNames = [("ubuntu", "ubuntu"), ("rhel", "rhel"), ("debian", "debian"), ("custom", "custom")];
+    private static readonly (string Name, string Value)[] OsNames =
+        [("ubuntu", "ubuntu"), ("rhel", "rhel"), ("debian", "debian"), ("custom", "custom"), ("chain", "chain"), ("sanboot", "sanboot"), ("local", "local")];
+    private static readonly (string Name, string Value)[] Arches = [("x86_64", "x86_64"), ("arm64", "arm64")];
+    private static readonly (string Name, string Value)[] StorageLayouts = [("lvm", "lvm"), ("direct", "direct")];
     private static readonly (string Name, string Value)[] BmcProtocols = [("ipmi", "ipmi"), ("redfish", "redfish")];
 
     private readonly FleetDiagnostics _diag;
@@ -319,6 +324,7 @@ internal sealed partial class FleetYamlReader
         }
 
         boot.ChainTimeout = Duration(map, "chainTimeout", "30s") ?? boot.ChainTimeout;
+        boot.Attempts = Integer(map, "attempts", 1, 100, "3") ?? boot.Attempts;
 
         Map? loaders = OpenMap(map.Value("loaders"), "boot.loaders", "boot.loaders", FirmwareKindNames.All, "loaders: { efi-x64: ipxe.efi }");
         if (loaders is null)
@@ -415,13 +421,33 @@ internal sealed partial class FleetYamlReader
             Kernel = HttpPath(map, "kernel", "ubuntu-24.04/casper/vmlinuz"),
             Initrd = HttpPath(map, "initrd", "ubuntu-24.04/casper/initrd"),
             Cmdline = Text(map, "cmdline", "kernel arguments such as 'console=ttyS0,115200n8'"),
+            Arch = TryChoice(map, "arch", Arches, out string? arch) ? arch : null,
+            SerialConsole = SerialConsole(map, "serialConsole"),
+            Repo = HttpPath(map, "repo", "rhel-9/"),
+            Url = BootUrl(map, "url"),
         };
+
+        if (profile.Cmdline is not null)
+        {
+            CheckCmdline(map.Child("cmdline"), profile.Cmdline);
+        }
+
+        profile.Install = ReadInstall(map) ?? InstallSettings.Default;
 
         if (map.Value("os") is null)
         {
             Missing(map, "os", "Add 'os:' with the installer family: ubuntu (autoinstall), rhel (kickstart), debian (preseed) or custom.");
         }
-        else if (profile.Os is not null and not "custom")
+        else if (profile.Os is "chain" or "sanboot")
+        {
+            if (map.Value("url") is null)
+            {
+                Missing(map, "url", profile.Os == "chain"
+                    ? "Add 'url:' with the iPXE script or image to chain-load, such as http://192.0.2.1/menu.ipxe."
+                    : "Add 'url:' with the SAN target or image to boot, such as iscsi:192.0.2.5::::iqn.2010-04.example:disk0 or {http}images/rescue.iso.");
+            }
+        }
+        else if (profile.Os is not null and not "custom" and not "local")
         {
             if (map.Value("kernel") is null)
             {

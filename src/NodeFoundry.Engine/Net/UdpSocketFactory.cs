@@ -37,6 +37,11 @@ public static class UdpSocketFactory
             socket.Dispose();
             throw new InvalidOperationException(DescribeBindFailure(service, endpoint, interfaceName, ex), ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            socket.Dispose();
+            throw new InvalidOperationException($"{service} cannot bind {endpoint}: {ex.Message}", ex);
+        }
     }
 
     private static void TrySetReceiveBuffer(Socket socket, int bytes)
@@ -60,6 +65,13 @@ public static class UdpSocketFactory
                 $"Binding to interface '{interfaceName}' needs Linux SO_BINDTODEVICE; on this platform set the listen address to the interface's own address instead.");
         }
 
+        // The kernel's ENODEV surfaces as an opaque socket error; check first so the message can name the fix.
+        if (!System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Any(n => n.Name == interfaceName))
+        {
+            throw new InvalidOperationException(
+                $"No network interface named '{interfaceName}' exists on this machine (or in this network namespace). Check `ip link` and the fleet file's server.interface.");
+        }
+
         var name = Encoding.ASCII.GetBytes(interfaceName + "\0");
 
         // The managed SetSocketOption rejects option 25 ("Operation not supported"); the raw API passes it through.
@@ -77,8 +89,6 @@ public static class UdpSocketFactory
                 $"{service} cannot bind {where}: permission denied. Ports below 1024 need root (or CAP_NET_BIND_SERVICE), and binding to an interface needs CAP_NET_RAW.",
             SocketError.AddressNotAvailable =>
                 $"{service} cannot bind {where}: no interface on this machine has that address. Use an address of this host, or 0.0.0.0 with an interface name.",
-            _ when ex.NativeErrorCode == 19 =>
-                $"{service} cannot bind {where}: no such network interface '{interfaceName}'. Check `ip link` and the fleet file's server.interface.",
             _ => $"{service} cannot bind {where}: {ex.Message} ({ex.SocketErrorCode}).",
         };
     }

@@ -8,8 +8,13 @@ internal static class ErrorIds
 {
     public const string FleetFileNotFound = "NfFleetFileNotFound";
     public const string FleetFileInvalid = "NfFleetFileInvalid";
-    public const string FleetFileUnreadable = "NfFleetFileUnreadable";
     public const string LeaseJournalNotFound = "NfLeaseJournalNotFound";
     public const string LeaseJournalUnreadable = "NfLeaseJournalUnreadable";
     public const string JobNotDhcpServer = "NfJobNotDhcpServer";
+    public const string TftpRootNotFound = "NfTftpRootNotFound";
+    public const string NodeNotFound = "NfNodeNotFound";
+    public const string BootScriptNotRenderable = "NfBootScriptNotRenderable";
+    public const string BootScriptLintFailed = "NfBootScriptLintFailed";
+    public const string AnswerFileLintFailed = "NfAnswerFileLintFailed";
+    public const string OutputNotWritten = "NfOutputNotWritten";
 }

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using NodeFoundry.Fleet;
-using NodeFoundry.PowerShell.Fleet;
 
 namespace NodeFoundry.PowerShell.Commands;
 
@@ -28,32 +27,22 @@ public sealed class ImportNfFleetCommand : PSCmdlet
     {
         foreach (string file in ResolveFiles())
         {
-            FleetLoadResult result;
-            try
+            // The loader never throws for a bad or unreadable file: every problem comes back as a FleetError.
+            FleetLoadResult result = FleetLoader.LoadFile(file);
+            if (result.Fleet is { } fleet)
             {
-                result = FleetLoader.LoadFile(file);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                WriteError(new ErrorRecord(ex, ErrorIds.FleetFileUnreadable, ErrorCategory.ReadError, file));
-                continue;
-            }
-
-            if (result.IsValid && result.Fleet is not null)
-            {
-                WriteObject(result.Fleet.Nodes, enumerateCollection: true);
+                WriteObject(fleet.Nodes, enumerateCollection: true);
                 continue;
             }
 
             foreach (FleetError error in result.Errors)
             {
-                var record = new ErrorRecord(new FleetFileInvalidException(error), ErrorIds.FleetFileInvalid, ErrorCategory.InvalidData, error);
-                if (!string.IsNullOrEmpty(error.Fix))
+                // One record per problem, worded by the engine (file:line:col: field: message Fix: ...);
+                // the FleetError itself (with Value) is the target object.
+                WriteError(new ErrorRecord(new FleetValidationException([error]), ErrorIds.FleetFileInvalid, ErrorCategory.InvalidData, error)
                 {
-                    record.ErrorDetails = new ErrorDetails(FleetErrorText.Format(error)) { RecommendedAction = error.Fix };
-                }
-
-                WriteError(record);
+                    ErrorDetails = new ErrorDetails(error.ToString()) { RecommendedAction = error.Fix },
+                });
             }
         }
     }

@@ -38,6 +38,7 @@ internal static class BootServiceFailure
                     return (PermissionDeniedId, BootFailureKind.PermissionDenied);
                 case SocketException { SocketErrorCode: SocketError.AddressNotAvailable }:
                     return (AddressNotAvailableId, BootFailureKind.AddressNotAvailable);
+                case PlatformNotSupportedException:
                 case ArgumentException:
                 case FormatException:
                     return (InvalidConfigurationId, BootFailureKind.InvalidConfiguration);

@@ -126,6 +126,16 @@ public sealed class DhcpServerTests : IDisposable
             }
         }
 
+        // Let the loop drain its queue first (bounded): on a loaded machine the flood can still be queued,
+        // and a probe stuck behind it would time out for a reason that is not the one under test.
+        var drainDeadline = DateTime.UtcNow.AddSeconds(60);
+        var lastSeen = -1L;
+        while (DateTime.UtcNow < drainDeadline && running.Server.Counters.Received != lastSeen)
+        {
+            lastSeen = running.Server.Counters.Received;
+            await Task.Delay(300);
+        }
+
         // Still alive, still serving: a known node gets its reservation.
         var result = running.Probe.Probe(new DhcpProbeRequest(PhysicalAddress.Parse("52-54-00-00-00-01"), 0) { CompleteLease = true });
         Assert.True(result.Acknowledged, result.Failure);
@@ -183,6 +193,15 @@ public sealed class DhcpServerTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => second.RunAsync(new BoundedEventChannel(), CancellationToken.None));
         Assert.Contains("already in use", error.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<InvalidOperationException>(() => second.WhenListening);
+    }
+
+    [Fact]
+    public async Task Missing_interface_fails_the_start_naming_it_and_the_fix()
+    {
+        var server = new DhcpServer(LabFleetFixture.Config, new DhcpServerOptions { ListenAddress = IPAddress.Any, Port = 0, InterfaceName = "nf-no-such0" });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => server.RunAsync(new BoundedEventChannel(), CancellationToken.None));
+        Assert.Contains("nf-no-such0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("server.interface", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

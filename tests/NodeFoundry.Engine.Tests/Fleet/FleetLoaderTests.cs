@@ -167,7 +167,7 @@ public sealed class FleetLoaderTests
         Assert.Null(result.Fleet);
         FleetError error = Assert.Single(result.Errors);
         Assert.Equal("nodes[2].mac", error.Field);
-        Assert.Equal("lab.yaml:85:10: nodes[2].mac: '52:54:00:00:00:0x' is not a MAC address. Fix: Write six hex pairs such as 52:54:00:00:00:01 (52-54-00-00-00-01 and 525400000001 also work).", error.ToString());
+        Assert.Equal("lab.yaml:101:10: nodes[2].mac: '52:54:00:00:00:0x' is not a MAC address. Fix: Write six hex pairs such as 52:54:00:00:00:01 (52-54-00-00-00-01 and 525400000001 also work).", error.ToString());
     }
 
     [Fact]

@@ -80,40 +80,51 @@ public sealed class LabExampleTests
         Assert.Equal("http://192.0.2.1/", boot.HttpBaseUrl);
         Assert.Equal("{http}boot/{mac}.ipxe", boot.IpxeScriptUrl);
         Assert.Equal(TimeSpan.FromSeconds(30), boot.ChainTimeout);
+        Assert.Equal(3, boot.Attempts);
     }
 
     [Fact]
     public void Profiles_land_and_are_found_case_insensitively()
     {
-        Assert.Equal(3, Lab.Profiles.Count);
+        Assert.Equal(4, Lab.Profiles.Count);
 
         BootProfile ubuntu = Lab.Profiles["UBUNTU-24.04"];
         Assert.Equal("ubuntu-24.04", ubuntu.Name);
         Assert.Equal("ubuntu", ubuntu.Os);
+        Assert.Equal("x86_64", ubuntu.Arch);
         Assert.Equal("ubuntu-24.04/casper/vmlinuz", ubuntu.Kernel);
         Assert.Equal("ubuntu-24.04/casper/initrd", ubuntu.Initrd);
-        Assert.Equal("ip=dhcp console=ttyS0,115200n8", ubuntu.Cmdline);
-        Assert.Equal("Etc/UTC", ubuntu.Extra["timezone"]);
-        Assert.Equal("ubuntu-24.04/ubuntu-24.04-live-server-amd64.iso", ubuntu.Extra["ISO"]);
+        Assert.Equal("ip=dhcp", ubuntu.Cmdline);
+        Assert.Equal("ttyS0,115200n8", ubuntu.SerialConsole);
+        Assert.Equal("ubuntu-24.04/ubuntu-24.04-live-server-amd64.iso", ubuntu.Repo);
+        Assert.Equal("ops", ubuntu.Install.Username);
+        Assert.Equal(new SecretReference("file", "secrets/ops.hash"), ubuntu.Install.PasswordHash);
+        Assert.Single(ubuntu.Install.SshAuthorizedKeys);
+        Assert.Equal(["curl"], ubuntu.Install.Packages);
+        Assert.Empty(ubuntu.Extra);
 
         BootProfile rhel = Lab.Profiles["rhel-9"];
         Assert.Equal("rhel", rhel.Os);
         Assert.Equal("rhel-9/images/pxeboot/vmlinuz", rhel.Kernel);
         Assert.Equal("rhel-9/images/pxeboot/initrd.img", rhel.Initrd);
-        Assert.Equal("rhel-9/", rhel.Extra["repo"]);
+        Assert.Equal("rhel-9/", rhel.Repo);
+        Assert.Equal("Etc/UTC", rhel.Install.Timezone);
 
         BootProfile debian = Lab.Profiles["debian-12"];
         Assert.Equal("debian", debian.Os);
         Assert.Equal("debian-12/debian-installer/amd64/linux", debian.Kernel);
         Assert.Equal("debian-12/debian-installer/amd64/initrd.gz", debian.Initrd);
-        Assert.Equal("us", debian.Extra["keymap"]);
+        Assert.Equal("us", debian.Install.Keyboard);
+        Assert.Null(debian.Install.PasswordHash);
         Assert.Same(debian, Lab.FindProfile("Debian-12"));
+
+        Assert.Equal("local", Lab.Profiles["local-disk"].Os);
     }
 
     [Theory]
-    [InlineData(0, "node01", "52:54:00:00:00:01", "192.0.2.11", "ubuntu-24.04", "192.0.2.21", 72)]
-    [InlineData(1, "node02", "52:54:00:00:00:02", "192.0.2.12", "rhel-9", "192.0.2.22", 78)]
-    [InlineData(2, "node03", "52:54:00:00:00:03", "192.0.2.13", "debian-12", "192.0.2.23", 84)]
+    [InlineData(0, "node01", "52:54:00:00:00:01", "192.0.2.11", "ubuntu-24.04", "192.0.2.21", 88)]
+    [InlineData(1, "node02", "52:54:00:00:00:02", "192.0.2.12", "rhel-9", "192.0.2.22", 94)]
+    [InlineData(2, "node03", "52:54:00:00:00:03", "192.0.2.13", "debian-12", "192.0.2.23", 100)]
     public void Nodes_land(int index, string name, string mac, string address, string profile, string bmc, int line)
     {
         FleetNode node = Lab.Nodes[index];
@@ -125,6 +136,7 @@ public sealed class LabExampleTests
         Assert.Equal(profile, node.Profile);
         Assert.Null(node.Boot);
         Assert.Equal(line, node.Line);
+        Assert.Equal(Path.GetFullPath(FleetTestFiles.LabExample), node.SourcePath);
         Assert.NotNull(node.Bmc);
         Assert.Equal(bmc, node.Bmc.Address);
         Assert.Equal("ipmi", node.Bmc.Protocol);

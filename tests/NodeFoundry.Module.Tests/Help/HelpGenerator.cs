@@ -2,7 +2,7 @@ namespace NodeFoundry.Tests.Help;
 
 /// <summary>
 /// docs/*.md → en-US: every cmdlet page into one MAML file named after the cmdlet assembly, every
-/// about_*.md into about_*.help.txt. Run by <see cref="HelpFilesTests"/>; with NF_UPDATE_HELP=1 it writes
+/// about_*.md into about_*.help.txt. Other pages (such as fleet-file.md, the engine's reference) are not help. Run by <see cref="HelpFilesTests"/>; with NF_UPDATE_HELP=1 it writes
 /// the files (build.ps1 -Task Docs does that).
 /// </summary>
 internal static class HelpGenerator
@@ -21,7 +21,7 @@ internal static class HelpGenerator
             {
                 files[name + ".help.txt"] = AboutTopicWriter.Render(markdown);
             }
-            else
+            else if (IsCommandPage(markdown))
             {
                 commands.Add(PlatyPsMarkdown.Parse(markdown));
             }
@@ -32,7 +32,24 @@ internal static class HelpGenerator
     }
 
     public static IEnumerable<CommandHelp> LoadCommandDocs(string docsDirectory) =>
+        CommandPages(docsDirectory).Select(p => PlatyPsMarkdown.Parse(File.ReadAllText(p)));
+
+    /// <summary>The PlatyPS cmdlet pages in docs/, in name order.</summary>
+    public static IEnumerable<string> CommandPages(string docsDirectory) =>
         Directory.GetFiles(docsDirectory, "*.md")
-            .Where(p => !Path.GetFileName(p).StartsWith("about_", StringComparison.Ordinal))
-            .Select(p => PlatyPsMarkdown.Parse(File.ReadAllText(p)));
+            .Order(StringComparer.Ordinal)
+            .Where(p => !Path.GetFileName(p).StartsWith("about_", StringComparison.Ordinal) && IsCommandPage(File.ReadAllText(p)));
+
+    /// <summary>A PlatyPS cmdlet page starts with front matter naming the external help file.</summary>
+    private static bool IsCommandPage(string markdown)
+    {
+        string text = markdown.Replace("\r\n", "\n", StringComparison.Ordinal);
+        if (!text.StartsWith("---\n", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        int end = text.IndexOf("\n---", 3, StringComparison.Ordinal);
+        return end > 0 && text[..end].Contains("\nexternal help file:", StringComparison.Ordinal);
+    }
 }

@@ -14,6 +14,8 @@ public sealed class BootServiceFailureTests
         { new UnauthorizedAccessException("journal"), "NfBootServicePermissionDenied", nameof(BootFailureKind.PermissionDenied) },
         { new SocketException((int)SocketError.AddressNotAvailable), "NfBootServiceAddressNotAvailable", nameof(BootFailureKind.AddressNotAvailable) },
         { new ArgumentException("no such interface", "InterfaceName"), "NfBootServiceInvalidConfiguration", nameof(BootFailureKind.InvalidConfiguration) },
+        { new PlatformNotSupportedException("SO_BINDTODEVICE is Linux-only"), "NfBootServiceInvalidConfiguration", nameof(BootFailureKind.InvalidConfiguration) },
+        { new InvalidOperationException("journal", new UnauthorizedAccessException("denied")), "NfBootServicePermissionDenied", nameof(BootFailureKind.PermissionDenied) },
         { new IOException("disk full"), "NfBootServiceFailed", nameof(BootFailureKind.Other) },
         { new SocketException((int)SocketError.NetworkDown), "NfBootServiceFailed", nameof(BootFailureKind.Other) },
     };

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using NodeFoundry.Tests.Help;
 
@@ -61,7 +62,7 @@ public sealed class ModuleSurfaceTests : IDisposable
     [Fact]
     public void The_module_has_the_expected_cmdlets()
     {
-        Assert.Equal(["Get-NfLease", "Import-NfFleet", "Start-NfDhcpServer"], _cmdlets.Select(c => c.Name));
+        Assert.Equal(["Get-NfLease", "Import-NfFleet", "New-NfAnswerFile", "New-NfBootScript", "Start-NfDhcpServer", "Start-NfHttpServer", "Start-NfTftpServer"], _cmdlets.Select(c => c.Name));
     }
 
     [Fact]
@@ -92,9 +93,27 @@ public sealed class ModuleSurfaceTests : IDisposable
     }
 
     [Fact]
-    public void The_network_touching_cmdlet_supports_ShouldProcess()
+    public void The_network_touching_cmdlets_support_ShouldProcess()
     {
-        Assert.True(_cmdlets.Single(c => c.Name == "Start-NfDhcpServer").SupportsShouldProcess);
+        Assert.All(_cmdlets.Where(c => c.Verb == "Start"), c => Assert.True(c.SupportsShouldProcess, $"{c.Name}: binds sockets without ShouldProcess"));
+    }
+
+    [Fact]
+    public void Every_server_cmdlet_is_a_StartBootServiceCommand_with_the_shared_surface()
+    {
+        string[] shared = ["EventBufferSize", "FleetFile", "ListenAddress", "Name", "Port", "Wait"];
+        CompiledCmdlet[] servers = [.. _cmdlets.Where(c => c.Name.StartsWith("Start-Nf", StringComparison.Ordinal) && c.Name.EndsWith("Server", StringComparison.Ordinal))];
+
+        Assert.Equal(3, servers.Length);
+        Assert.All(servers, c =>
+        {
+            Assert.Equal("NodeFoundry.PowerShell.Commands.StartBootServiceCommand`1", c.Type.BaseType?.GetGenericTypeDefinition().FullName);
+            Assert.Equal("AsJob", c.DefaultParameterSetName);
+            Assert.Equal(["AsJob", "Wait"], c.ParameterSetNames.Order(StringComparer.Ordinal));
+            Assert.Subset(c.Parameters.Select(p => p.Name).ToHashSet(), shared.ToHashSet());
+            Assert.Contains("NodeFoundry.PowerShell.Jobs.BootServiceJob", c.OutputTypes);
+            Assert.Equal(["FullName", "SourcePath"], c.Parameters.Single(p => p.Name == "FleetFile").Aliases);
+        });
     }
 
     [Fact]
@@ -141,7 +160,10 @@ public sealed class ModuleSurfaceTests : IDisposable
             Assert.True(views.TryGetValue(typeName, out XElement? view), $"no format view for {typeName}");
             Assert.NotNull(view.Element("TableControl"));
             Type type = ResolveType(typeName);
-            foreach (string property in view.Descendants("PropertyName").Select(p => p.Value))
+            // Properties shown directly, and the ones script-block columns read ($_.Name, not $_.Method(...)).
+            IEnumerable<string> scripted = view.Descendants("ScriptBlock")
+                .SelectMany(b => Regex.Matches(b.Value, @"\$_\.(\w+)\b(?!\()").Select(m => m.Groups[1].Value));
+            foreach (string property in view.Descendants("PropertyName").Select(p => p.Value).Concat(scripted).Distinct())
             {
                 Assert.True(type.GetProperty(property) is not null, $"view {typeName} shows '{property}', which {type.FullName} does not have");
             }
@@ -151,9 +173,8 @@ public sealed class ModuleSurfaceTests : IDisposable
     [Fact]
     public void Every_cmdlet_has_a_help_page_and_every_page_a_cmdlet()
     {
-        string[] pages = [.. Directory.GetFiles(ModuleLayout.DocsDirectory, "*.md")
+        string[] pages = [.. HelpGenerator.CommandPages(ModuleLayout.DocsDirectory)
             .Select(Path.GetFileNameWithoutExtension)
-            .Where(n => !n!.StartsWith("about_", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)!];
 
         Assert.Equal(_cmdlets.Select(c => c.Name), pages);
