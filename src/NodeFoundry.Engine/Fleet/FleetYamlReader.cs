@@ -200,7 +200,7 @@ internal sealed partial class FleetYamlReader
             if (delay > TimeSpan.FromHours(1))
             {
                 _diag.At(map.Child("discoveryDelay"), $"'{map.Value("discoveryDelay")}' holds an unknown node in the discovery script for more than an hour.",
-                    "Use a few seconds, such as 10s (0s exits to the local disk at once).");
+                    "Use a few seconds, such as 10s.");
             }
             else
             {
