@@ -72,12 +72,24 @@ public sealed class InstalledNodeStore
         }
     }
 
-    /// <summary>Opens (creating the folder if needed) the store in <paramref name="stateDirectory"/>.</summary>
+    /// <summary>
+    /// Opens (creating the folder if needed) the store in <paramref name="stateDirectory"/>. Throws
+    /// <see cref="InvalidOperationException"/> naming the path when the folder or file cannot be read or created.
+    /// </summary>
     public static InstalledNodeStore Open(string stateDirectory)
     {
         ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
-        Directory.CreateDirectory(stateDirectory);
-        return new InstalledNodeStore(System.IO.Path.Combine(stateDirectory, FileName));
+        var path = System.IO.Path.Combine(stateDirectory, FileName);
+        try
+        {
+            Directory.CreateDirectory(stateDirectory);
+            return new InstalledNodeStore(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException(
+                $"the phone-home record {path} cannot be opened: {ex.Message}. Make server.stateDirectory a folder this user can write.", ex);
+        }
     }
 
     /// <summary>The record of <paramref name="mac"/>, or null when it never phoned home.</summary>

@@ -171,7 +171,7 @@ public sealed class FleetHttpRoutesTests
         Assert.Equal(404, lab.Get("/boot/52:54:00:aa:bb:cc.ipxe").Status);
         Assert.Equal(200, lab.Get("/boot/52:54:00:00:00:01.ipxe").Status);
         var events = await lab.Server.WaitForEventsAsync(2);
-        Assert.Equal(PhysicalAddress.Parse("52-54-00-AA-BB-CC"), events[0].MacAddress);
+        Assert.Equal(PhysicalAddress.Parse("52-54-00-AA-BB-CC"), Assert.Single(events, e => e.StatusCode == 404).MacAddress);
     }
 
     [Fact]
@@ -200,12 +200,15 @@ public sealed class FleetHttpRoutesTests
         Assert.Equal(200, lab.Get("/preseed/52:54:00:00:00:03.cfg").Status);
         Assert.Equal(200, lab.Get("/boot/52:54:00:00:00:01.ipxe").Status);
 
+        // Events are published after each response is sent, so across connections their order is not fixed.
         var events = await lab.Server.WaitForEventsAsync(5);
-        Assert.Equal(500, events[0].StatusCode);
-        Assert.Contains(LintCodes.Secret, events[0].Reason, StringComparison.Ordinal);
-        Assert.Contains("nocloud/52:54:00:00:00:01/user-data not served", events[0].Reason, StringComparison.Ordinal);
-        Assert.Equal(Node01, events[0].MacAddress);
-        Assert.Contains(LintCodes.Secret, events[1].Reason, StringComparison.Ordinal);
+        var userData = Assert.Single(events, e => e.Path == "/nocloud/52:54:00:00:00:01/user-data");
+        Assert.Equal(500, userData.StatusCode);
+        Assert.Contains(LintCodes.Secret, userData.Reason, StringComparison.Ordinal);
+        Assert.Contains("nocloud/52:54:00:00:00:01/user-data not served", userData.Reason, StringComparison.Ordinal);
+        Assert.Equal(Node01, userData.MacAddress);
+        Assert.Contains(LintCodes.Secret, Assert.Single(events, e => e.Path == "/ks/52:54:00:00:00:02.cfg").Reason, StringComparison.Ordinal);
+        Assert.All(events.Where(e => e.StatusCode == 200), e => Assert.Null(e.Reason));
         Assert.Equal(1, lab.Server.Server.Counters.ByRoute().Single(r => r.Route == "/nocloud/{mac}/{file}").RequestsByClass[4]);
     }
 
@@ -303,6 +306,22 @@ public sealed class FleetHttpRoutesTests
         finally
         {
             folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_state_directory_that_cannot_be_created_is_reported_with_its_path()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var error = Assert.Throws<InvalidOperationException>(() => InstalledNodeStore.Open(Path.Combine(file, "state")));
+            Assert.Contains(InstalledNodeStore.FileName, error.Message, StringComparison.Ordinal);
+            Assert.Contains("server.stateDirectory", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
         }
     }
 }

@@ -138,6 +138,6 @@ public sealed partial class MetricsTests
         Assert.True(samples["nodefoundry_http_response_bytes_total{route=\"/boot/{file}\"}"] > 300);
         Assert.Equal(1, samples["nodefoundry_nodes_installed"]);
         Assert.Equal(1, samples["nodefoundry_phone_home_total"]);
-        Assert.Equal(1, samples["nodefoundry_http_connections_active"]);
+        Assert.True(samples["nodefoundry_http_connections_active"] >= 1); // this request's own connection, at least
     }
 }
