@@ -23,6 +23,12 @@ internal static class EventFormatter
         Http.HttpRequestEvent http => string.Create(
             CultureInfo.InvariantCulture,
             $"{http.Timestamp:HH:mm:ss.fff} http {http.StatusCode} {http.IPAddress?.ToString() ?? "-",-15} {(http.Method.Length == 0 ? "-" : http.Method)} {http.Path} {http.BytesSent}/{http.ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "-"} bytes {http.Duration.TotalMilliseconds:0}ms{(http.Range is null ? string.Empty : " range=" + http.Range)} \"{http.UserAgent}\"{(http.Reason is null ? string.Empty : " (" + http.Reason + ")")}"),
+        Http.PhoneHomeEvent home => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{home.Timestamp:HH:mm:ss.fff} http phone-home {home.NodeName} {(home.MacAddress is null ? "-" : Fleet.MacAddressText.Format(home.MacAddress))} {home.IPAddress?.ToString() ?? "-"}{(home.Disarmed ? " (network boot disarmed)" : string.Empty)}"),
+        Http.NodeDiscoveredEvent found => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{found.Timestamp:HH:mm:ss.fff} http discovered {(found.MacAddress is null ? "-" : Fleet.MacAddressText.Format(found.MacAddress))} {found.IPAddress?.ToString() ?? "-"} uuid {found.Uuid ?? "-"}"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bootEvent.Timestamp:HH:mm:ss.fff} {bootEvent.Source} {bootEvent}"),
     };
 }

@@ -3,6 +3,7 @@ using NodeFoundry.Dhcp;
 using NodeFoundry.Events;
 using NodeFoundry.Hosting;
 using NodeFoundry.Http;
+using NodeFoundry.Metrics;
 using NodeFoundry.Tftp;
 
 namespace NodeFoundry.Host;
@@ -28,7 +29,10 @@ internal static class ServeCommand
             Mode = dhcpOptions.Mode,
         };
 
-        var services = new List<IBootService> { new DhcpServer(fleet, dhcpOptions) };
+        var events = new BoundedEventChannel();
+        var dhcp = new DhcpServer(fleet, dhcpOptions);
+        var metrics = new MetricsRegistry().AddDhcp(dhcp);
+        var services = new List<IBootService> { dhcp };
         if (!options.Has("no-tftp"))
         {
             var tftpOptions = TftpServerOptions.FromFleet(fleet) with
@@ -45,7 +49,9 @@ internal static class ServeCommand
                 await output.WriteLineAsync($"nodefoundry: created the empty TFTP root {tftpOptions.Root}; put the boot loaders (undionly.kpxe, snponly.efi, …) there").ConfigureAwait(false);
             }
 
-            services.Add(new TftpServer(tftpOptions));
+            var tftp = new TftpServer(tftpOptions);
+            metrics.AddTftp(tftp.Counters);
+            services.Add(tftp);
         }
 
         if (!options.Has("no-http"))
@@ -57,10 +63,9 @@ internal static class ServeCommand
                 await output.WriteLineAsync($"nodefoundry: the HTTP root {httpOptions.Root} does not exist; static files answer 404 until it does").ConfigureAwait(false);
             }
 
-            services.Add(new HttpBootServer(httpOptions));
+            services.Add(HttpWithRoutes(fleet, httpOptions, events, metrics));
         }
 
-        var events = new BoundedEventChannel();
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var runs = services.Select(s => RunOne(s, events, output, stopAll)).ToList();
         var printer = PrintAsync(events, output);
@@ -90,6 +95,17 @@ internal static class ServeCommand
             ListenAddress = options.Get("listen") is { } listen && IPAddress.TryParse(listen, out var address) ? address : http.ListenAddress,
             Port = options.GetInt("http-port") ?? http.Port,
         };
+    }
+
+    /// <summary>The HTTP server with the fleet's per-node routes, phone-home (state in the state directory) and /metrics.</summary>
+    private static HttpBootServer HttpWithRoutes(Fleet.FleetConfig fleet, HttpServerOptions httpOptions, IBootEventSink events, MetricsRegistry metrics)
+    {
+        var routes = new HttpRouteTable();
+        var installed = InstalledNodeStore.Open(fleet.Server.StateDirectory);
+        new FleetHttpRoutes(fleet, events, installed).MapTo(routes);
+        var http = new HttpBootServer(httpOptions, routes);
+        metrics.AddHttp(http.Counters).AddInstalled(installed).MapTo(routes);
+        return http;
     }
 
     private static async Task<bool> RunOne(IBootService service, IBootEventSink events, TextWriter output, CancellationTokenSource stopAll)

@@ -48,6 +48,10 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
     /// <summary>Current leases, safe to call while the server runs; empty before it starts.</summary>
     public IReadOnlyList<Lease> GetLeases() => _handler?.Leases.Snapshot() ?? [];
 
+    /// <summary>How each address range is used right now (empty before the server started). Thread-safe.</summary>
+    public IReadOnlyList<PoolUsage> GetPoolUsage() =>
+        _handler?.Leases is { } leases ? [.. leases.Pools.Select(leases.GetUsage)] : [];
+
     public async Task RunAsync(IBootEventSink events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -225,7 +229,7 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
             Send(socket, reply, sendBuffer);
         }
 
-        Counters.Count(result.Event.Kind);
+        Counters.Count(result.Event.Kind, result.Event.Firmware);
         events.Publish(result.Event);
     }
 

@@ -1,3 +1,5 @@
+using NodeFoundry.Boot;
+
 namespace NodeFoundry.Dhcp;
 
 /// <summary>
@@ -18,6 +20,10 @@ public sealed class DhcpServerCounters
     private long _sendErrors;
     private long _journalFlushes;
     private long _handlerFaults;
+    private readonly long[] _offersByFirmware = new long[FirmwareSlots];
+    private readonly long[] _acksByFirmware = new long[FirmwareSlots];
+
+    private static readonly int FirmwareSlots = Enum.GetValues<FirmwareKind>().Max(k => (int)k) + 1;
 
     public long Received => Interlocked.Read(ref _received);
 
@@ -43,6 +49,32 @@ public sealed class DhcpServerCounters
 
     /// <summary>Requests that hit an internal error (a bug); each was dropped and reported, the server kept going.</summary>
     public long HandlerFaults => Interlocked.Read(ref _handlerFaults);
+
+    /// <summary>Offers sent to clients of <paramref name="firmware"/> (from option 93; <see cref="FirmwareKind.Unknown"/> without it).</summary>
+    public long OffersFor(FirmwareKind firmware) => Slot(firmware) is int i ? Interlocked.Read(ref _offersByFirmware[i]) : 0;
+
+    /// <summary>Acks (granted, renewed, informed) sent to clients of <paramref name="firmware"/>.</summary>
+    public long AcksFor(FirmwareKind firmware) => Slot(firmware) is int i ? Interlocked.Read(ref _acksByFirmware[i]) : 0;
+
+    internal void Count(LeaseEventKind kind, FirmwareKind firmware)
+    {
+        Count(kind);
+        if (Slot(firmware) is not int i)
+        {
+            return;
+        }
+
+        switch (kind)
+        {
+            case LeaseEventKind.Offered: Interlocked.Increment(ref _offersByFirmware[i]); break;
+            case LeaseEventKind.Granted:
+            case LeaseEventKind.Renewed:
+            case LeaseEventKind.Informed: Interlocked.Increment(ref _acksByFirmware[i]); break;
+            default: break;
+        }
+    }
+
+    private static int? Slot(FirmwareKind firmware) => (int)firmware is var i && i >= 0 && i < FirmwareSlots ? i : null;
 
     internal void CountReceived() => Interlocked.Increment(ref _received);
 

@@ -27,6 +27,9 @@ public sealed class FleetConfig
     /// <summary>TFTP transfer limits and pacing; defaults when the file has no <c>tftp</c> section.</summary>
     public TftpSettings Tftp { get; init; } = new();
 
+    /// <summary>Per-node HTTP routes: unknown nodes, phone-home; defaults when the file has no <c>http</c> section.</summary>
+    public HttpSettings Http { get; init; } = new();
+
     /// <summary>Loaders and URLs handed to booting clients.</summary>
     public required BootSettings Boot { get; init; }
 

@@ -18,6 +18,8 @@ internal sealed class FleetDraft
 
     public TftpDraft Tftp { get; } = new();
 
+    public HttpDraft Http { get; } = new();
+
     public BootDraft Boot { get; } = new();
 
     public List<ProfileDraft> Profiles { get; } = [];
@@ -62,6 +64,15 @@ internal sealed class TftpDraft
     public int MaxRetries { get; set; } = 6;
 
     public long MaxCachedFileBytes { get; set; } = 16 << 20;
+}
+
+internal sealed class HttpDraft
+{
+    public UnknownNodePolicy UnknownNodes { get; set; } = UnknownNodePolicy.Discovery;
+
+    public TimeSpan DiscoveryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    public bool DisarmAfterInstall { get; set; }
 }
 
 internal sealed class DhcpDraft

@@ -116,6 +116,13 @@ public static class FleetLoader
             MaxCachedFileBytes = t.MaxCachedFileBytes,
         };
 
+        var http = new HttpSettings
+        {
+            UnknownNodes = draft.Http.UnknownNodes,
+            DiscoveryDelay = draft.Http.DiscoveryDelay,
+            DisarmAfterInstall = draft.Http.DisarmAfterInstall,
+        };
+
         BootDraft b = draft.Boot;
         var boot = new BootSettings
         {
@@ -173,6 +180,7 @@ public static class FleetLoader
             Server = server,
             Dhcp = dhcp,
             Tftp = tftp,
+            Http = http,
             Boot = boot,
             Profiles = profiles,
             Nodes = nodes,

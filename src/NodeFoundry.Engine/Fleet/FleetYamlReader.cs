@@ -14,7 +14,9 @@ namespace NodeFoundry.Fleet;
 /// </summary>
 internal sealed partial class FleetYamlReader
 {
-    private static readonly string[] RootKeys = ["version", "server", "dhcp", "tftp", "boot", "profiles", "nodes"];
+    private static readonly string[] RootKeys = ["version", "server", "dhcp", "tftp", "http", "boot", "profiles", "nodes"];
+    private static readonly string[] HttpKeys = ["unknownNodes", "discoveryDelay", "disarmAfterInstall"];
+    private static readonly (string Name, UnknownNodePolicy Value)[] UnknownNodePolicies = [("discovery", UnknownNodePolicy.Discovery), ("exit", UnknownNodePolicy.Exit), ("404", UnknownNodePolicy.NotFound)];
     private static readonly string[] TftpKeys = ["maxActiveTransfers", "maxQueuedTransfers", "maxQueueWait", "maxBlockSize", "maxWindowSize", "singlePort", "maxRetries", "maxCachedFileBytes"];
     private static readonly string[] ServerKeys = ["address", "interface", "tftpPort", "httpPort", "tftpRoot", "httpRoot", "stateDirectory"];
     private static readonly string[] DhcpKeys = ["mode", "port", "nonPxeClients", "answerUnknownPxeClients", "scopes", "offerHold", "maxRequestsPerMacPerSecond"];
@@ -92,6 +94,7 @@ internal sealed partial class FleetYamlReader
         ReadServer(map, draft.Server);
         ReadDhcp(map, draft.Dhcp);
         ReadTftp(map, draft.Tftp);
+        ReadHttp(map, draft.Http);
         ReadBoot(map, draft.Boot);
         ReadProfiles(map, draft.Profiles, draft.ProfileNames);
         ReadNodes(map, draft.Nodes);
@@ -174,6 +177,34 @@ internal sealed partial class FleetYamlReader
             else
             {
                 tftp.MaxQueueWait = wait;
+            }
+        }
+    }
+
+    private void ReadHttp(Map root, HttpDraft http)
+    {
+        Map? map = OpenMap(root.Value("http"), "http", "http", HttpKeys, "http: { unknownNodes: discovery, disarmAfterInstall: true }");
+        if (map is null)
+        {
+            return;
+        }
+
+        if (TryChoice(map, "unknownNodes", UnknownNodePolicies, out UnknownNodePolicy policy))
+        {
+            http.UnknownNodes = policy;
+        }
+
+        http.DisarmAfterInstall = Bool(map, "disarmAfterInstall") ?? http.DisarmAfterInstall;
+        if (Duration(map, "discoveryDelay", "10s") is { } delay)
+        {
+            if (delay > TimeSpan.FromHours(1))
+            {
+                _diag.At(map.Child("discoveryDelay"), $"'{map.Value("discoveryDelay")}' holds an unknown node in the discovery script for more than an hour.",
+                    "Use a few seconds, such as 10s.");
+            }
+            else
+            {
+                http.DiscoveryDelay = delay;
             }
         }
     }

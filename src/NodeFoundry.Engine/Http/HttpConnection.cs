@@ -205,27 +205,31 @@ internal sealed class HttpConnection
     private HttpResponse Build(HttpRequest request)
     {
         var now = _time.GetUtcNow();
-        if (request.Method is not ("GET" or "HEAD"))
+        var matched = _routes.TryMatch(request.Segments, out var route, out var values);
+        var postAllowed = request.Method == "POST" && matched && route!.AcceptsPost;
+        if (request.Method is not ("GET" or "HEAD") && !postAllowed)
         {
             var refused = Error(405, now, $"method {request.Method} is not served", request.Method == "HEAD");
-            refused.Head.Add("Allow", "GET, HEAD");
+            refused.Head.Add("Allow", matched && route!.AcceptsPost ? "GET, HEAD, POST" : "GET, HEAD");
             refused.Close = true;
             return refused;
         }
 
         var head = request.Method == "HEAD";
-        if (_routes.TryMatch(request.Segments, out var route, out var values))
+        if (matched)
         {
             HttpRouteContent? content;
+            var context = new HttpRouteContext(request, values, _client);
             try
             {
-                content = route!.Handler(new HttpRouteContext(request, values, _client));
+                content = route!.Handler(context);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 _counters.CountHandlerFault();
                 var fault = Error(500, now, $"route {route!.Pattern} failed: {ex.GetType().Name}: {ex.Message}", head);
                 fault.Route = route.Pattern;
+                fault.MacAddress = context.MacAddress;
                 return fault;
             }
 
@@ -233,11 +237,12 @@ internal sealed class HttpConnection
             {
                 var missing = Error(404, now, null, head);
                 missing.Route = route!.Pattern;
+                missing.MacAddress = context.MacAddress;
                 return missing;
             }
 
             var dynamicHead = NewHead(content.StatusCode, now).Add("Cache-Control", "no-store");
-            var response = new HttpResponse(dynamicHead) { Route = route!.Pattern };
+            var response = new HttpResponse(dynamicHead) { Route = route!.Pattern, MacAddress = context.MacAddress, Reason = content.Reason };
             if (content.StatusCode is not (204 or 304))
             {
                 dynamicHead.Add("Content-Type", content.ContentType)
@@ -325,10 +330,11 @@ internal sealed class HttpConnection
 
     private void Publish(string method, string path, HttpResponse response, long started, long sent, HttpRequest? request, string? reason)
     {
-        _counters.CountRequest(response.Head.StatusCode, sent);
+        _counters.CountRequest(response.Head.StatusCode, sent, response.Route);
         _events.Publish(new HttpRequestEvent
         {
             IPAddress = _client.Address,
+            MacAddress = response.MacAddress,
             ClientPort = _client.Port,
             Method = method,
             Path = path,

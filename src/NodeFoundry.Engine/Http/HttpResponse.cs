@@ -34,6 +34,9 @@ internal sealed class HttpResponse : IDisposable
     /// <summary>Why an error response was chosen; goes into the request event.</summary>
     public string? Reason { get; set; }
 
+    /// <summary>The MAC a route captured (e.g. <c>/boot/{mac}.ipxe</c>); goes into the request event.</summary>
+    public System.Net.NetworkInformation.PhysicalAddress? MacAddress { get; set; }
+
     public long BodyLength => Parts.Sum(p => p.Length);
 
     public void Dispose() => File?.Dispose();

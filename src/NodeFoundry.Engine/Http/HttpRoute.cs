@@ -10,8 +10,9 @@ public sealed class HttpRoute
 {
     private readonly string[] _segments;
 
-    internal HttpRoute(string pattern, HttpRouteHandler handler)
+    internal HttpRoute(string pattern, HttpRouteHandler handler, bool acceptsPost = false)
     {
+        AcceptsPost = acceptsPost;
         ArgumentException.ThrowIfNullOrEmpty(pattern);
         ArgumentNullException.ThrowIfNull(handler);
         if (pattern[0] != '/')
@@ -61,6 +62,9 @@ public sealed class HttpRoute
     public string Pattern { get; }
 
     public HttpRouteHandler Handler { get; }
+
+    /// <summary>POST is answered like GET (the body is not read; the connection closes after the answer). Otherwise POST gets 405.</summary>
+    public bool AcceptsPost { get; }
 
     /// <summary>Captured values when <paramref name="segments"/> match, else null.</summary>
     public IReadOnlyDictionary<string, string>? Match(IReadOnlyList<string> segments)

@@ -30,6 +30,9 @@ public sealed record HttpRouteContent
 
     public int StatusCode { get; }
 
+    /// <summary>Why this answer is an error (e.g. the lint finding behind a 500); goes into <see cref="HttpRequestEvent.Reason"/>, never to the client.</summary>
+    public string? Reason { get; init; }
+
     /// <summary>UTF-8 text, <c>text/plain</c> unless told otherwise.</summary>
     public static HttpRouteContent Text(string text, string contentType = ContentTypes.PlainText, int statusCode = 200)
     {

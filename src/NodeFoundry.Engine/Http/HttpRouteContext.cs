@@ -22,6 +22,9 @@ public sealed class HttpRouteContext
 
     public IPEndPoint Client { get; }
 
+    /// <summary>The client's MAC when the route names one (set by the handler); the server puts it into <see cref="HttpRequestEvent"/>, even for a 404.</summary>
+    public System.Net.NetworkInformation.PhysicalAddress? MacAddress { get; set; }
+
     /// <summary>A captured value, or null.</summary>
     public string? this[string name] => Values.GetValueOrDefault(name);
 

@@ -14,9 +14,15 @@ public sealed class HttpRouteTable
     public IReadOnlyList<HttpRoute> Routes => _snapshot;
 
     /// <summary>Maps <paramref name="pattern"/> (e.g. <c>/boot/{mac}</c>, <c>/nocloud/{mac}/{file}</c>, <c>/files/</c>; a capture is a whole segment) to a handler.</summary>
-    public HttpRouteTable Map(string pattern, HttpRouteHandler handler)
+    public HttpRouteTable Map(string pattern, HttpRouteHandler handler) => Map(pattern, handler, acceptPost: false);
+
+    /// <summary>
+    /// As <see cref="Map(string, HttpRouteHandler)"/>; with <paramref name="acceptPost"/> the route also answers POST
+    /// (phone-home: installers POST or GET). The request body is never read: the connection closes after the answer.
+    /// </summary>
+    public HttpRouteTable Map(string pattern, HttpRouteHandler handler, bool acceptPost)
     {
-        var route = new HttpRoute(pattern, handler);
+        var route = new HttpRoute(pattern, handler, acceptPost);
         lock (_routes)
         {
             if (_routes.Any(r => r.Pattern == pattern))

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace NodeFoundry.Http;
 
 /// <summary>
@@ -15,6 +17,7 @@ public sealed class HttpServerCounters
     private long _timeouts;
     private long _parseErrors;
     private long _handlerFaults;
+    private readonly ConcurrentDictionary<string, RouteCounters> _byRoute = new(StringComparer.Ordinal);
 
     public long Requests => Interlocked.Read(ref _requests);
 
@@ -51,11 +54,37 @@ public sealed class HttpServerCounters
     /// <summary>Requests answered with a status of class <paramref name="statusClass"/> (2 for 2xx, …).</summary>
     public long ByClass(int statusClass) => statusClass is >= 1 and <= 5 ? Interlocked.Read(ref _byClass[statusClass]) : 0;
 
-    internal void CountRequest(int statusCode, long bodyBytes)
+    /// <summary>
+    /// Requests and body bytes per route (its pattern, <c>static</c>, or <c>none</c> for requests refused before
+    /// routing), each with requests by status class. The keys are the mapped patterns, so the set stays small.
+    /// </summary>
+    public IReadOnlyList<HttpRouteCounts> ByRoute() =>
+        [.. _byRoute.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.Snapshot(p.Key))];
+
+    internal void CountRequest(int statusCode, long bodyBytes, string? route = null)
     {
+        var statusClass = HttpStatus.ClassOf(statusCode);
         Interlocked.Increment(ref _requests);
-        Interlocked.Increment(ref _byClass[HttpStatus.ClassOf(statusCode)]);
+        Interlocked.Increment(ref _byClass[statusClass]);
         Interlocked.Add(ref _bytesSent, bodyBytes);
+        _byRoute.GetOrAdd(route ?? "none", static _ => new RouteCounters()).Count(statusClass, bodyBytes);
+    }
+
+    private sealed class RouteCounters
+    {
+        private readonly long[] _byClass = new long[6];
+        private long _bytes;
+
+        public void Count(int statusClass, long bytes)
+        {
+            Interlocked.Increment(ref _byClass[statusClass]);
+            Interlocked.Add(ref _bytes, bytes);
+        }
+
+        public HttpRouteCounts Snapshot(string route) => new(
+            route,
+            [.. Enumerable.Range(1, 5).Select(c => Interlocked.Read(ref _byClass[c]))],
+            Interlocked.Read(ref _bytes));
     }
 
     internal void ConnectionOpened()

@@ -182,6 +182,21 @@ public sealed class DhcpServerTests : IDisposable
 
         Assert.Equal(clients, offers.Count);
         Assert.Equal(clients, offers.Values.Distinct().Count());
+
+        // The metrics read the same traffic: offers by firmware (counted right after each send) and the range's holds.
+        var counted = DateTime.UtcNow.AddSeconds(10);
+        while (running.Server.Counters.OffersFor(NodeFoundry.Boot.FirmwareKind.EfiX64) < clients && DateTime.UtcNow < counted)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(clients, running.Server.Counters.OffersFor(NodeFoundry.Boot.FirmwareKind.EfiX64));
+        Assert.Equal(0, running.Server.Counters.OffersFor(NodeFoundry.Boot.FirmwareKind.Bios));
+        var usage = running.Server.GetPoolUsage();
+        Assert.Equal(clients, usage.Sum(p => p.Offered));
+        var metrics = new NodeFoundry.Metrics.MetricsRegistry().AddDhcp(running.Server).Render();
+        Assert.Contains($"nodefoundry_dhcp_offers_total{{arch=\"efi-x64\"}} {clients}\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"nodefoundry_dhcp_leases_offered{{range=\"{usage.Single(p => p.Offered > 0).Pool}\"}} {clients}\n", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class CurlInteropTests
         return string.Empty;
     }
 
-    private static (int Exit, string Out, string Err) Curl(params string[] args)
+    internal static (int Exit, string Out, string Err) Curl(params string[] args)
     {
         var start = new ProcessStartInfo(CurlPath())
         {
