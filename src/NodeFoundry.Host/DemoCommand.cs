@@ -29,7 +29,15 @@ internal static class DemoCommand
 {
     private static readonly TimeSpan TimelineSettle = TimeSpan.FromSeconds(5);
 
-    public static async Task<int> RunAsync(ArgumentReader options, TextWriter output, CancellationToken stop)
+    public static Task<int> RunAsync(ArgumentReader options, TextWriter output, CancellationToken stop) =>
+        RunAsync(options, output, stop, mapRoutes: null);
+
+    /// <param name="mapRoutes">
+    /// Maps per-node routes onto the demo's HTTP server before it starts. The command line passes none (this
+    /// build's server has no per-node routes of its own); tests pass a renderer-backed table to check the
+    /// whole walk through Installed.
+    /// </param>
+    internal static async Task<int> RunAsync(ArgumentReader options, TextWriter output, CancellationToken stop, Action<HttpRouteTable, FleetConfig>? mapRoutes)
     {
         _ = options;
         var state = Directory.CreateTempSubdirectory("nodefoundry-demo-");
@@ -47,6 +55,7 @@ internal static class DemoCommand
             });
             using var tftp = new TftpServer(TftpServerOptions.FromFleet(fleet) with { ListenAddress = IPAddress.Loopback, Port = 0, InterfaceName = null, Root = lab.TftpRoot });
             using var http = new HttpBootServer(HttpServerOptions.FromFleet(fleet) with { ListenAddress = IPAddress.Loopback, Root = lab.HttpRoot });
+            mapRoutes?.Invoke(http.Routes, fleet);
             var timeline = new BootTimeline(options: BootTimelineOptions.ForFleet(fleet));
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
             var runs = new[] { dhcp.RunAsync(timeline, cancel.Token), tftp.RunAsync(timeline, cancel.Token), http.RunAsync(timeline, cancel.Token) };

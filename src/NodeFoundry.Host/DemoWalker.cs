@@ -88,8 +88,8 @@ internal sealed class DemoWalker(FleetConfig fleet, DhcpProbeClient probe, IPEnd
         }
 
         var phoneHome = "phone-home/" + BootRoutes.FormatMac(node.MacAddress);
-        var (phoneStatus, _, phoneError) = await client.SendAsync(HttpMethod.Post, Url(phoneHome), cancel).ConfigureAwait(false);
-        await ReportAsync(label, "phone-home", $"POST {phoneHome} → {Status(phoneStatus, phoneError)}", phoneStatus is >= 200 and < 300 ? null : "expected 2xx").ConfigureAwait(false);
+        var (phoneStatus, _, phoneError) = await client.SendAsync(HttpMethod.Get, Url(phoneHome), cancel).ConfigureAwait(false);
+        await ReportAsync(label, "phone-home", $"GET {phoneHome} → {Status(phoneStatus, phoneError)}", phoneStatus is >= 200 and < 300 ? null : "expected 2xx").ConfigureAwait(false);
     }
 
     /// <summary>A PXE client the fleet does not know: firmware DHCP only (it gets the PXE range and the loader).</summary>
