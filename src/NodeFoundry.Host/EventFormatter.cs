@@ -23,6 +23,9 @@ internal static class EventFormatter
         Http.HttpRequestEvent http => string.Create(
             CultureInfo.InvariantCulture,
             $"{http.Timestamp:HH:mm:ss.fff} http {http.StatusCode} {http.IPAddress?.ToString() ?? "-",-15} {(http.Method.Length == 0 ? "-" : http.Method)} {http.Path} {http.BytesSent}/{http.ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "-"} bytes {http.Duration.TotalMilliseconds:0}ms{(http.Range is null ? string.Empty : " range=" + http.Range)} \"{http.UserAgent}\"{(http.Reason is null ? string.Empty : " (" + http.Reason + ")")}"),
+        Timeline.BootStageEvent stage => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{stage.Timestamp:HH:mm:ss.fff} node {stage.Stage,-13} {stage.MacAddress?.ToString() ?? "-",-12} {stage.IPAddress?.ToString() ?? "-",-15} {stage.NodeName ?? "-"} (from {stage.Previous}; {stage.Cause})"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bootEvent.Timestamp:HH:mm:ss.fff} {bootEvent.Source} {bootEvent}"),
     };
 }

@@ -4,6 +4,7 @@ using NodeFoundry.Events;
 using NodeFoundry.Hosting;
 using NodeFoundry.Http;
 using NodeFoundry.Tftp;
+using NodeFoundry.Timeline;
 
 namespace NodeFoundry.Host;
 
@@ -61,8 +62,11 @@ internal static class ServeCommand
         }
 
         var events = new BoundedEventChannel();
+
+        // The engines publish through the boot timeline, which logs a line when a node reaches a new stage.
+        var timeline = new BootTimeline(events, BootTimelineOptions.ForFleet(fleet));
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var runs = services.Select(s => RunOne(s, events, output, stopAll)).ToList();
+        var runs = services.Select(s => RunOne(s, timeline, output, stopAll)).ToList();
         var printer = PrintAsync(events, output);
         try
         {
