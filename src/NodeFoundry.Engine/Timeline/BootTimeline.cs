@@ -142,6 +142,9 @@ public sealed class BootTimeline : IBootEventSink
 
     private async Task<IReadOnlyList<NodeBootTimeline>> WaitAsync(Waiter waiter, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        // Made before the waiter is registered: a timeout it rejects must not leave a waiter behind.
+        using var timer = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
         lock (_gate)
         {
             foreach (var node in _nodes.Values)
@@ -155,8 +158,6 @@ public sealed class BootTimeline : IBootEventSink
             }
         }
 
-        using var timer = new CancellationTokenSource(timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
         try
         {
             return await waiter.Completion.Task.WaitAsync(linked.Token).ConfigureAwait(false);
@@ -191,6 +192,9 @@ public sealed class BootTimeline : IBootEventSink
             }
         }
     }
+
+    /// <summary>A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d; DHCP leases are plain IPv4.</summary>
+    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     private static NodeBootTimeline Unknown(PhysicalAddress mac) => new()
     {
@@ -236,9 +240,9 @@ public sealed class BootTimeline : IBootEventSink
                 stage = lease.IsIpxe ? BootStage.IpxeDhcp : BootStage.Bound;
                 break;
             case LeaseEventKind.Released or LeaseEventKind.Declined:
-                if (lease.Address is { } gone && _addresses.TryGetValue(gone, out var holder) && holder.Equals(mac))
+                if (lease.Address is { } gone && _addresses.TryGetValue(Normalize(gone), out var holder) && holder.Equals(mac))
                 {
-                    Unbind(gone);
+                    Unbind(Normalize(gone));
                 }
 
                 return;
@@ -259,8 +263,9 @@ public sealed class BootTimeline : IBootEventSink
 
         node.Name ??= _options.Fleet?.FindByMac(mac)?.Name ?? lease.HostName;
         Advance(node, stage, lease.Timestamp, $"dhcp {lease.Kind.ToString().ToLowerInvariant()}{(lease.IsIpxe ? " (iPXE)" : string.Empty)} {lease.Address}", ref reached);
-        if (lease.Address is { } address)
+        if (lease.Address is { } leased)
         {
+            var address = Normalize(leased);
             node.Address = address;
             Bind(address, node);
             ReplayPending(address, ref reached);
@@ -297,6 +302,7 @@ public sealed class BootTimeline : IBootEventSink
 
     private void AttributeByAddress(BootEvent bootEvent, IPAddress address, BootStage stage, string cause, ref List<BootStageEvent>? reached)
     {
+        address = Normalize(address);
         if (_addresses.TryGetValue(address, out var mac) && _nodes.TryGetValue(mac, out var node))
         {
             Touch(mac, bootEvent.Timestamp);

@@ -274,6 +274,49 @@ public sealed class BootTimelineTests
     }
 
     [Fact]
+    public void A_dual_stack_listeners_mapped_address_joins_the_ipv4_lease()
+    {
+        var timeline = new BootTimeline(options: BootTimelineOptions.ForFleet(Fleet()));
+        timeline.Publish(Ev("ack", MacA, IpA, 1));
+        timeline.Publish(Ev("kernel", MacA, IpA.MapToIPv6(), 2));
+        Assert.Equal(BootStage.Kernel, timeline.Get(MacA)!.Stage);
+    }
+
+    [Fact]
+    public async Task A_rejected_timeout_leaves_no_waiter_and_an_already_reached_stage_returns_at_once()
+    {
+        var timeline = new BootTimeline(options: BootTimelineOptions.ForFleet(Fleet()));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => timeline.WaitForStageAsync(BootStage.Bound, 1, TimeSpan.FromSeconds(-5)));
+        timeline.Publish(Ev("ack", MacA, IpA, 1));
+        var nodes = await timeline.WaitForStageAsync(BootStage.Offered, 1, TimeSpan.Zero);
+        Assert.Equal(MacA, Assert.Single(nodes).MacAddress);
+    }
+
+    [Fact]
+    public async Task Engines_publishing_from_many_threads_bring_every_node_to_installed()
+    {
+        var timeline = new BootTimeline(options: BootTimelineOptions.ForFleet(Fleet()));
+        const int Threads = 8, PerThread = 250;
+        var wait = timeline.WaitForStageAsync(BootStage.Installed, Threads * PerThread, TimeSpan.FromSeconds(30));
+        var workers = Enumerable.Range(0, Threads).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                var mac = new PhysicalAddress([0x52, 0x54, 0x01, (byte)t, (byte)(i >> 8), (byte)i]);
+                var ip = new IPAddress([10, (byte)t, (byte)(i >> 8), (byte)i]);
+                foreach (var code in new[] { "offer", "ack", "tftp", "ipxe", "script", "kernel", "initrd", "answer", "phone" })
+                {
+                    timeline.Publish(Ev(code, mac, ip, 0));
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+
+        Assert.Equal(Threads * PerThread, (await wait).Count);
+        Assert.All(timeline.Snapshot(), n => Assert.Equal(9, n.Reached.Count));
+    }
+
+    [Fact]
     public async Task Cancelling_a_wait_cancels_it()
     {
         var timeline = new BootTimeline();
