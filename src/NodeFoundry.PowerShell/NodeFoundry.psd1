@@ -18,6 +18,8 @@
         'New-NfAnswerFile'
         'New-NfBootScript'
         'Start-NfDhcpServer'
+        'Start-NfHttpServer'
+        'Start-NfTftpServer'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

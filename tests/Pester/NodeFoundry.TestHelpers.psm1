@@ -18,9 +18,36 @@ function Get-NfTestModulePath {
 }
 
 function Get-NfTestFreePort {
-    <# A UDP port on 127.0.0.1 that is free right now (in the high range, no privileges needed). #>
-    $probe = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
-    try { return $probe.Client.LocalEndPoint.Port } finally { $probe.Dispose() }
+    <# A UDP (or, with -Tcp, TCP) port on 127.0.0.1 that is free right now (in the high range, no privileges needed). #>
+    param([switch] $Tcp)
+    $socket = New-NfTestSocket -Tcp:$Tcp
+    try {
+        $socket.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+        return $socket.LocalEndPoint.Port
+    }
+    finally { $socket.Dispose() }
+}
+
+function New-NfTestSocket {
+    <# An unbound IPv4 UDP socket, or TCP with -Tcp; exclusive on Windows, so a port held by a server cannot be shared. #>
+    param([switch] $Tcp)
+    $socket = if ($Tcp) { [System.Net.Sockets.Socket]::new('InterNetwork', 'Stream', 'Tcp') } else { [System.Net.Sockets.Socket]::new('InterNetwork', 'Dgram', 'Udp') }
+    if ($IsWindows) { $socket.ExclusiveAddressUse = $true }
+    return $socket
+}
+
+function New-NfTestFile {
+    <# Writes $Length bytes of seeded noise to $Path (creating its folder) and returns them, for a server to serve. #>
+    param(
+        [Parameter(Mandatory)][string] $Path,
+        [Parameter(Mandatory)][int] $Length,
+        [int] $Seed = 1
+    )
+    $bytes = [byte[]]::new($Length)
+    [System.Random]::new($Seed).NextBytes($bytes)
+    $null = New-Item -ItemType Directory -Path (Split-Path -Parent $Path) -Force
+    [System.IO.File]::WriteAllBytes($Path, $bytes)
+    return , $bytes
 }
 
 function Wait-NfTestCondition {
@@ -73,8 +100,69 @@ function Invoke-NfTestProbe {
     return $Probe.Probe($request)
 }
 
+function Invoke-NfTestTftpRead {
+    <#
+    Reads $FileName from the TFTP server on 127.0.0.1:$Port the plain RFC 1350 way (no options, so 512-byte blocks):
+    RRQ to the request port, then DATA n from the server's transfer port answered by ACK n, until a block shorter
+    than 512 bytes. Every wait is bounded: on a timeout it re-sends its last packet (the RRQ or the last ACK), at
+    most $Retries times in a row. Returns the file's bytes; throws on a TFTP ERROR (message 'TFTP ERROR <code>: ...')
+    or when the retries run out.
+    #>
+    param(
+        [Parameter(Mandatory)][int] $Port,
+        [Parameter(Mandatory)][string] $FileName,
+        [int] $TimeoutMilliseconds = 2000,
+        [int] $Retries = 3
+    )
+    $ascii = [System.Text.Encoding]::ASCII
+    $client = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+    $client.Client.ReceiveTimeout = $TimeoutMilliseconds
+    $content = [System.IO.MemoryStream]::new()
+    try {
+        [byte[]] $packetOut = @(0, 1) + $ascii.GetBytes($FileName) + @(0) + $ascii.GetBytes('octet') + @(0)   # RRQ
+        $to = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $Port)
+        $expected = 1
+        $timeouts = 0
+        while ($true) {
+            $null = $client.Send($packetOut, $packetOut.Length, $to)
+            $from = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Any, 0)
+            try {
+                $packet = $client.Receive([ref] $from)
+            }
+            catch [System.Net.Sockets.SocketException] {
+                if (++$timeouts -gt $Retries) { throw "TFTP read of '$FileName' from 127.0.0.1:$Port timed out waiting for block $expected." }
+                continue
+            }
+
+            $opcode = $packet[0] * 256 + $packet[1]
+            if ($opcode -eq 5) {
+                $message = $ascii.GetString($packet, 4, [Math]::Max(0, $packet.Length - 5))
+                throw "TFTP ERROR $($packet[2] * 256 + $packet[3]): $message"
+            }
+            if ($opcode -ne 3 -or $packet.Length -lt 4) { throw "TFTP read of '$FileName': unexpected packet (opcode $opcode)." }
+
+            $block = $packet[2] * 256 + $packet[3]
+            [byte[]] $packetOut = 0, 4, $packet[2], $packet[3]   # ACK of what arrived, duplicates included
+            $to = $from                                          # the server's transfer port (its TID)
+            if ($block -ne ($expected % 65536)) { continue }     # a duplicate: ACK it again, keep waiting
+
+            $timeouts = 0
+            $expected++
+            $content.Write($packet, 4, $packet.Length - 4)
+            if ($packet.Length - 4 -lt 512) {
+                $null = $client.Send($packetOut, $packetOut.Length, $to)   # the final ACK completes the transfer
+                return , $content.ToArray()
+            }
+        }
+    }
+    finally {
+        $client.Dispose()
+        $content.Dispose()
+    }
+}
+
 function Wait-NfTestListening {
-    <# True once the job's DhcpServer has bound its socket (a Running job may not have yet); false on timeout or bind failure. #>
+    <# True once the job's server has bound its socket (a Running job may not have yet); false on timeout or bind failure. #>
     param(
         [Parameter(Mandatory)] $Job,
         [int] $TimeoutSeconds = 10
@@ -83,19 +171,41 @@ function Wait-NfTestListening {
     catch { return $false }
 }
 
+function Start-NfTestForegroundServer {
+    <#
+    Runs "$Command @Parameters -Wait" in a runspace of its own, the way a service manager runs it, and returns
+    [pscustomobject]@{ PowerShell; Output }. Output collects what the cmdlet writes (enumerating it never blocks).
+    Stop the server as Ctrl+C does with .PowerShell.Stop(), and dispose .PowerShell when done.
+    #>
+    param(
+        [Parameter(Mandatory)][string] $Command,
+        [Parameter(Mandatory)][hashtable] $Parameters
+    )
+    $ps = [powershell]::Create()
+    $null = $ps.AddScript({
+            param($ModulePath, $Command, $Parameters)
+            Import-Module $ModulePath
+            & $Command @Parameters -Wait
+        }).AddParameters(@{ ModulePath = (Get-NfTestModulePath); Command = $Command; Parameters = $Parameters })
+    $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    $output.EnumeratorNeverBlocks = $true
+    $null = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+    return [pscustomobject]@{ PowerShell = $ps; Output = $output }
+}
+
 function Test-NfTestPortFree {
-    <# True when 127.0.0.1:$Port can be bound exclusively, i.e. the server has released it. #>
-    param([Parameter(Mandatory)][int] $Port)
+    <# True when UDP (or, with -Tcp, TCP) 127.0.0.1:$Port can be bound exclusively, i.e. the server has released it. #>
+    param([Parameter(Mandatory)][int] $Port, [switch] $Tcp)
+    $socket = New-NfTestSocket -Tcp:$Tcp
     try {
-        $socket = [System.Net.Sockets.Socket]::new('InterNetwork', 'Dgram', 'Udp')
-        if ($IsWindows) { $socket.ExclusiveAddressUse = $true }
         $socket.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $Port))
-        $socket.Dispose()
+        if ($Tcp) { $socket.Listen(1) }
         return $true
     }
     catch [System.Net.Sockets.SocketException] {
         return $false
     }
+    finally { $socket.Dispose() }
 }
 
 Export-ModuleMember -Function *-NfTest*

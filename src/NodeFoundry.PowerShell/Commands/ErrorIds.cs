@@ -11,6 +11,7 @@ internal static class ErrorIds
     public const string LeaseJournalNotFound = "NfLeaseJournalNotFound";
     public const string LeaseJournalUnreadable = "NfLeaseJournalUnreadable";
     public const string JobNotDhcpServer = "NfJobNotDhcpServer";
+    public const string TftpRootNotFound = "NfTftpRootNotFound";
     public const string NodeNotFound = "NfNodeNotFound";
     public const string BootScriptNotRenderable = "NfBootScriptNotRenderable";
     public const string BootScriptLintFailed = "NfBootScriptLintFailed";

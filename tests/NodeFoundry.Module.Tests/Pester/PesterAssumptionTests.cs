@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -68,7 +67,7 @@ public sealed class PesterAssumptionTests
             JournalPath = journal,
         };
         var server = new DhcpServer(fleet, options);
-        var events = new QueueSink();
+        var events = new EventQueue<BootEvent>();
         using var stop = new CancellationTokenSource();
         Task run = Task.Run(() => server.RunAsync(events, stop.Token));
         try
@@ -116,18 +115,9 @@ public sealed class PesterAssumptionTests
         int port = ((IPEndPoint)blocker.LocalEndPoint!).Port;
         var server = new DhcpServer(fleet, DhcpServerOptions.FromFleet(fleet) with { ListenAddress = IPAddress.Loopback, Port = port, JournalPath = null });
 
-        Exception failure = await Assert.ThrowsAnyAsync<Exception>(() => server.RunAsync(new QueueSink(), CancellationToken.None));
+        Exception failure = await Assert.ThrowsAnyAsync<Exception>(() => server.RunAsync(new EventQueue<BootEvent>(), CancellationToken.None));
 
         Assert.Equal(BootServiceFailure.AddressInUseId, BootServiceFailure.Classify(failure).ErrorId);
         Assert.Equal($"dhcp@127.0.0.1:{port}", server.Name);
-    }
-
-    private sealed class QueueSink : IBootEventSink
-    {
-        private readonly ConcurrentQueue<BootEvent> _items = new();
-
-        public IReadOnlyList<BootEvent> Items => [.. _items];
-
-        public void Publish(BootEvent bootEvent) => _items.Enqueue(bootEvent);
     }
 }

@@ -62,7 +62,7 @@ public sealed class ModuleSurfaceTests : IDisposable
     [Fact]
     public void The_module_has_the_expected_cmdlets()
     {
-        Assert.Equal(["Get-NfLease", "Import-NfFleet", "New-NfAnswerFile", "New-NfBootScript", "Start-NfDhcpServer"], _cmdlets.Select(c => c.Name));
+        Assert.Equal(["Get-NfLease", "Import-NfFleet", "New-NfAnswerFile", "New-NfBootScript", "Start-NfDhcpServer", "Start-NfHttpServer", "Start-NfTftpServer"], _cmdlets.Select(c => c.Name));
     }
 
     [Fact]
@@ -93,9 +93,27 @@ public sealed class ModuleSurfaceTests : IDisposable
     }
 
     [Fact]
-    public void The_network_touching_cmdlet_supports_ShouldProcess()
+    public void The_network_touching_cmdlets_support_ShouldProcess()
     {
-        Assert.True(_cmdlets.Single(c => c.Name == "Start-NfDhcpServer").SupportsShouldProcess);
+        Assert.All(_cmdlets.Where(c => c.Verb == "Start"), c => Assert.True(c.SupportsShouldProcess, $"{c.Name}: binds sockets without ShouldProcess"));
+    }
+
+    [Fact]
+    public void Every_server_cmdlet_is_a_StartBootServiceCommand_with_the_shared_surface()
+    {
+        string[] shared = ["EventBufferSize", "FleetFile", "ListenAddress", "Name", "Port", "Wait"];
+        CompiledCmdlet[] servers = [.. _cmdlets.Where(c => c.Name.StartsWith("Start-Nf", StringComparison.Ordinal) && c.Name.EndsWith("Server", StringComparison.Ordinal))];
+
+        Assert.Equal(3, servers.Length);
+        Assert.All(servers, c =>
+        {
+            Assert.Equal("NodeFoundry.PowerShell.Commands.StartBootServiceCommand`1", c.Type.BaseType?.GetGenericTypeDefinition().FullName);
+            Assert.Equal("AsJob", c.DefaultParameterSetName);
+            Assert.Equal(["AsJob", "Wait"], c.ParameterSetNames.Order(StringComparer.Ordinal));
+            Assert.Subset(c.Parameters.Select(p => p.Name).ToHashSet(), shared.ToHashSet());
+            Assert.Contains("NodeFoundry.PowerShell.Jobs.BootServiceJob", c.OutputTypes);
+            Assert.Equal(["FullName", "SourcePath"], c.Parameters.Single(p => p.Name == "FleetFile").Aliases);
+        });
     }
 
     [Fact]
