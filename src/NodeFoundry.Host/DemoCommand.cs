@@ -65,7 +65,7 @@ internal static class DemoCommand
                 await Task.WhenAll(dhcp.WhenListening, tftp.WhenListening, http.WhenListening).ConfigureAwait(false);
                 probe.Server = dhcp.LocalEndPoint!;
                 var routesServed = http.Routes.Routes.Count > 0;
-                await output.WriteLineAsync($"NodeFoundry demo: the embedded lab.yaml on loopback — dhcp@{dhcp.LocalEndPoint}, {tftp.Name}, {http.Name}").ConfigureAwait(false);
+                await output.WriteLineAsync($"NodeFoundry demo: the embedded lab.yaml on loopback ({fleet.SourcePath}) — dhcp@{dhcp.LocalEndPoint}, {tftp.Name}, {http.Name}").ConfigureAwait(false);
                 await output.WriteLineAsync($"  the example lab's 192.0.2.0/24 moved to 127.0.0.0/24, so each client sends from the address DHCP gave it; HTTP base {fleet.Boot.HttpBaseUrl}").ConfigureAwait(false);
                 if (!routesServed)
                 {

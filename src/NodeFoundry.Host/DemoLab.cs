@@ -22,6 +22,9 @@ internal sealed class DemoLab
 {
     private const int StandInBytes = 6000; // more than four TFTP blocks at the ROM client's blksize
 
+    /// <summary>The shape of a SHA-512 crypt(3) hash; it opens no account anywhere.</summary>
+    private const string StandInPasswordHash = "$6$nodefoundrydemo$Ss7kq0dJ3m3m0Yb6yQe7fUoJ3kq2sQh1wX0bqU0vE5yq9gN6yV3m8bK1pZ2rC4tD7eF9gH1jK3lM5nP7qR9sT/";
+
     private DemoLab(FleetConfig fleet, string tftpRoot, string httpRoot)
     {
         Fleet = fleet;
@@ -42,7 +45,11 @@ internal sealed class DemoLab
         var local = yaml
             .Replace("192.0.2.", "127.0.0.", StringComparison.Ordinal)
             .Replace("httpPort: 80", string.Create(CultureInfo.InvariantCulture, $"httpPort: {httpPort}"), StringComparison.Ordinal);
-        var loaded = FleetLoader.Parse(local, "lab.yaml (embedded, on loopback)", state.FullName);
+        // A real fleet folder: the file, its secrets and roots side by side, so everything that resolves
+        // paths against the fleet file's folder (roots, file: secrets) finds the demo's copies.
+        var path = Path.Combine(state.FullName, "lab.yaml");
+        File.WriteAllText(path, local);
+        var loaded = FleetLoader.LoadFile(path);
         if (!loaded.IsValid)
         {
             throw new InvalidOperationException($"the embedded example fleet is invalid:\n  {string.Join("\n  ", loaded.Errors)}");
@@ -64,12 +71,20 @@ internal sealed class DemoLab
 
         foreach (var profile in fleet.Profiles.Values)
         {
-            foreach (var path in new[] { profile.Kernel, profile.Initrd })
+            foreach (var file in new[] { profile.Kernel, profile.Initrd })
             {
-                if (path is not null && !path.Contains("://", StringComparison.Ordinal))
+                if (file is not null && !file.Contains("://", StringComparison.Ordinal))
                 {
-                    WriteStandIn(lab.HttpRoot, path);
+                    WriteStandIn(lab.HttpRoot, file);
                 }
+            }
+
+            // The answer files need the password hash the profile names (never a password): a stand-in crypt(3) hash.
+            if (profile.Install.PasswordHash is { Scheme: SecretReference.FileScheme } secret)
+            {
+                var secretPath = Path.GetFullPath(secret.Name, state.FullName);
+                Directory.CreateDirectory(Path.GetDirectoryName(secretPath)!);
+                File.WriteAllText(secretPath, StandInPasswordHash + "\n");
             }
         }
 
