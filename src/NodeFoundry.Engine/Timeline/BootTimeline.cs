@@ -105,6 +105,21 @@ public sealed class BootTimeline : IBootEventSink
         }
     }
 
+    /// <summary>How many tracked nodes are at each stage now (every stage listed, zeros included): the metrics' nodes per boot stage.</summary>
+    public IReadOnlyDictionary<BootStage, int> CountByStage()
+    {
+        var counts = Enum.GetValues<BootStage>().ToDictionary(s => s, _ => 0);
+        lock (_gate)
+        {
+            foreach (var node in _nodes.Values)
+            {
+                counts[node.Stage]++;
+            }
+        }
+
+        return counts.AsReadOnly();
+    }
+
     /// <summary>One node's timeline, or null when it is not tracked.</summary>
     public NodeBootTimeline? Get(PhysicalAddress macAddress)
     {

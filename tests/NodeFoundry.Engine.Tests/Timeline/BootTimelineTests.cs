@@ -317,6 +317,22 @@ public sealed class BootTimelineTests
     }
 
     [Fact]
+    public void Nodes_are_counted_per_current_stage()
+    {
+        var timeline = new BootTimeline(options: BootTimelineOptions.ForFleet(Fleet()));
+        foreach (var e in Sequence("offer a A 0, ack a A 1, tftp a A 2, offer b P 3"))
+        {
+            timeline.Publish(e);
+        }
+
+        var counts = timeline.CountByStage();
+        Assert.Equal(Enum.GetValues<BootStage>().Length, counts.Count);
+        Assert.Equal(1, counts[BootStage.NbpFetched]);
+        Assert.Equal(1, counts[BootStage.Offered]);
+        Assert.Equal(0, counts[BootStage.Installed]);
+    }
+
+    [Fact]
     public async Task Cancelling_a_wait_cancels_it()
     {
         var timeline = new BootTimeline();
