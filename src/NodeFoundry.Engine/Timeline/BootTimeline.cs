@@ -35,11 +35,11 @@ public sealed class BootTimeline : IBootEventSink
     private readonly IBootEventSink? _inner;
     private readonly BootTimelineOptions _options;
     private readonly TimeProvider _time;
-    private readonly Dictionary<PhysicalAddress, NodeState> _nodes = [];
-    private readonly LinkedList<NodeState> _recency = new();
+    private readonly Dictionary<PhysicalAddress, NodeBootState> _nodes = [];
+    private readonly LinkedList<NodeBootState> _recency = new();
     private readonly Dictionary<IPAddress, PhysicalAddress> _addresses = [];
     private readonly LinkedList<Held> _pending = new();
-    private readonly List<Waiter> _waiters = [];
+    private readonly List<BootStageWaiter> _waiters = [];
     private long _evicted;
     private long _droppedPending;
 
@@ -138,7 +138,7 @@ public sealed class BootTimeline : IBootEventSink
     public Task<IReadOnlyList<NodeBootTimeline>> WaitForStageAsync(BootStage stage, int count, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        return WaitAsync(new Waiter(stage, count, null), timeout, cancellationToken);
+        return WaitAsync(new BootStageWaiter(stage, count, null), timeout, cancellationToken);
     }
 
     /// <summary>
@@ -152,10 +152,10 @@ public sealed class BootTimeline : IBootEventSink
         var macs = new HashSet<PhysicalAddress>(macAddresses);
         return macs.Count == 0
             ? Task.FromResult<IReadOnlyList<NodeBootTimeline>>([])
-            : WaitAsync(new Waiter(stage, macs.Count, macs), timeout, cancellationToken);
+            : WaitAsync(new BootStageWaiter(stage, macs.Count, macs), timeout, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<NodeBootTimeline>> WaitAsync(Waiter waiter, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<NodeBootTimeline>> WaitAsync(BootStageWaiter waiter, TimeSpan timeout, CancellationToken cancellationToken)
     {
         // Made before the waiter is registered: a timeout it rejects must not leave a waiter behind.
         using var timer = new CancellationTokenSource(timeout, _time);
@@ -365,7 +365,7 @@ public sealed class BootTimeline : IBootEventSink
         }
     }
 
-    private NodeState Touch(PhysicalAddress mac, DateTimeOffset timestamp)
+    private NodeBootState Touch(PhysicalAddress mac, DateTimeOffset timestamp)
     {
         if (_nodes.TryGetValue(mac, out var node))
         {
@@ -379,7 +379,7 @@ public sealed class BootTimeline : IBootEventSink
                 Evict(oldest.Value);
             }
 
-            node = new NodeState(mac) { Name = _options.Fleet?.FindByMac(mac)?.Name };
+            node = new NodeBootState(mac) { Name = _options.Fleet?.FindByMac(mac)?.Name };
             _nodes.Add(mac, node);
             _recency.AddLast(node.Recency);
         }
@@ -392,7 +392,7 @@ public sealed class BootTimeline : IBootEventSink
         return node;
     }
 
-    private void Evict(NodeState node)
+    private void Evict(NodeBootState node)
     {
         foreach (var address in node.Addresses.ToList())
         {
@@ -404,7 +404,7 @@ public sealed class BootTimeline : IBootEventSink
         Interlocked.Increment(ref _evicted);
     }
 
-    private void Bind(IPAddress address, NodeState node)
+    private void Bind(IPAddress address, NodeBootState node)
     {
         if (_addresses.TryGetValue(address, out var previous))
         {
@@ -434,7 +434,7 @@ public sealed class BootTimeline : IBootEventSink
         }
     }
 
-    private void Advance(NodeState node, BootStage stage, DateTimeOffset timestamp, string cause, ref List<BootStageEvent>? reached)
+    private void Advance(NodeBootState node, BootStage stage, DateTimeOffset timestamp, string cause, ref List<BootStageEvent>? reached)
     {
         if (node.Reached.TryGetValue(stage, out var seen))
         {
@@ -477,90 +477,4 @@ public sealed class BootTimeline : IBootEventSink
     }
 
     private sealed record Held(IPAddress Address, BootStage Stage, DateTimeOffset Timestamp, string Cause, DateTimeOffset HeldAt);
-
-    private sealed class NodeState
-    {
-        public NodeState(PhysicalAddress mac)
-        {
-            Mac = mac;
-            Recency = new LinkedListNode<NodeState>(this);
-        }
-
-        public PhysicalAddress Mac { get; }
-
-        public LinkedListNode<NodeState> Recency { get; }
-
-        public string? Name { get; set; }
-
-        public IPAddress? Address { get; set; }
-
-        public List<IPAddress> Addresses { get; } = [];
-
-        public FirmwareKind Firmware { get; set; }
-
-        public BootStage Stage { get; set; }
-
-        public Dictionary<BootStage, DateTimeOffset> Reached { get; } = [];
-
-        public int Attempt { get; private set; } = 1;
-
-        public DateTimeOffset LastSeen { get; set; }
-
-        public void StartOver()
-        {
-            Reached.Clear();
-            Stage = BootStage.None;
-            Firmware = FirmwareKind.Unknown;
-            Attempt++;
-        }
-
-        public NodeBootTimeline ToSnapshot() => new()
-        {
-            MacAddress = Mac,
-            NodeName = Name,
-            IPAddress = Address,
-            Firmware = Firmware,
-            Stage = Stage,
-            Reached = new Dictionary<BootStage, DateTimeOffset>(Reached).AsReadOnly(),
-            Attempt = Attempt,
-            LastSeen = LastSeen,
-        };
-    }
-
-    private sealed class Waiter(BootStage stage, int count, HashSet<PhysicalAddress>? macs)
-    {
-        private readonly Dictionary<PhysicalAddress, NodeBootTimeline> _reached = [];
-
-        public BootStage Stage { get; } = stage;
-
-        public int Count { get; } = count;
-
-        public HashSet<PhysicalAddress>? Macs { get; } = macs;
-
-        public TaskCompletionSource<IReadOnlyList<NodeBootTimeline>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public bool Has(PhysicalAddress mac) => _reached.ContainsKey(mac);
-
-        public IReadOnlyList<NodeBootTimeline> Result() => [.. _reached.Values];
-
-        public void Offer(NodeState node) => Offer(node, null);
-
-        /// <summary>Counts the node if it qualifies; true when this completed the wait.</summary>
-        public bool Offer(NodeState node, NodeBootTimeline? snapshot)
-        {
-            if (node.Stage < Stage || (Macs is not null && !Macs.Contains(node.Mac)) || _reached.ContainsKey(node.Mac) || Completion.Task.IsCompleted)
-            {
-                return false;
-            }
-
-            _reached[node.Mac] = snapshot ?? node.ToSnapshot();
-            if (_reached.Count < Count)
-            {
-                return false;
-            }
-
-            Completion.TrySetResult(Result());
-            return true;
-        }
-    }
 }
