@@ -1,73 +1,111 @@
 using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
+using System.Text;
 using NodeFoundry.Boot;
 using NodeFoundry.Dhcp;
-using NodeFoundry.Events;
 using NodeFoundry.Fleet;
+using NodeFoundry.Http;
 using NodeFoundry.Probe;
+using NodeFoundry.Tftp;
+using NodeFoundry.Timeline;
 
 namespace NodeFoundry.Host;
 
 /// <summary>
-/// The embedded default: the example lab served on loopback only, and a BIOS, a UEFI and a UEFI HTTP Boot
-/// client (plus an unknown PXE client) walked through firmware DHCP and iPXE's second DHCP. Every answer is
-/// checked against what the fleet file says it must be; the exit code says whether all were right.
-/// Touches no real network: server and clients bind 127.0.0.1.
+/// The embedded default: the example lab served on loopback only (DHCP, TFTP and HTTP), and a BIOS, a UEFI
+/// and a UEFI HTTP Boot client (plus an unknown PXE client) walked through firmware DHCP, the NBP download
+/// (TFTP, or HTTP for UEFI HTTP Boot), iPXE's second DHCP, the per-node script, kernel, initrd, answer
+/// files and phone-home. Every answer is checked against what the fleet file says it must be, and the boot
+/// timeline must show each node at its last stage; the exit code says whether all were right. Touches no
+/// real network: servers and clients use 127.0.0.0/8 (see <see cref="DemoLab"/>).
+/// <para>
+/// Per-node HTTP routes (script, answer files, phone-home) are served only when the HTTP server has routes
+/// mapped. A build without them says so, checks everything up to the kernel and initrd as static files,
+/// and expects the timeline to end at Initrd instead of Installed.
+/// </para>
 /// </summary>
 internal static class DemoCommand
 {
-    public static async Task<int> RunAsync(ArgumentReader options, TextWriter output, CancellationToken stop)
+    private static readonly TimeSpan TimelineSettle = TimeSpan.FromSeconds(5);
+
+    public static Task<int> RunAsync(ArgumentReader options, TextWriter output, CancellationToken stop) =>
+        RunAsync(options, output, stop, mapRoutes: null);
+
+    /// <param name="mapRoutes">
+    /// Maps per-node routes onto the demo's HTTP server before it starts. Null (the command line) maps the
+    /// product's FleetHttpRoutes; tests may pass their own table.
+    /// </param>
+    internal static async Task<int> RunAsync(ArgumentReader options, TextWriter output, CancellationToken stop, Action<HttpRouteTable, FleetConfig>? mapRoutes)
     {
         _ = options;
         var state = Directory.CreateTempSubdirectory("nodefoundry-demo-");
         try
         {
-            var loaded = FleetLoader.Parse(FleetFiles.EmbeddedLabYaml(), "lab.yaml (embedded)", state.FullName);
-            if (!loaded.IsValid)
-            {
-                throw new InvalidOperationException($"the embedded example fleet is invalid:\n  {string.Join("\n  ", loaded.Errors)}");
-            }
-
-            var fleet = loaded.Fleet!;
+            var lab = DemoLab.Create(FleetFiles.EmbeddedLabYaml(), state);
+            var fleet = lab.Fleet;
             using var probe = new DhcpProbeClient(new IPEndPoint(IPAddress.Loopback, 67), new IPEndPoint(IPAddress.Loopback, 0));
-            var server = new DhcpServer(fleet, new DhcpServerOptions
+            var dhcp = new DhcpServer(fleet, new DhcpServerOptions
             {
                 ListenAddress = IPAddress.Loopback,
                 Port = 0,
                 RelayPort = probe.LocalEndPoint.Port,
                 JournalPath = Path.Combine(state.FullName, "leases.journal"),
             });
-            var events = new BoundedEventChannel();
-            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            var run = server.RunAsync(events, cancel.Token);
-            await server.WhenListening.ConfigureAwait(false);
-            await output.WriteLineAsync($"NodeFoundry demo: fleet '{loaded.Fleet!.SourcePath ?? "lab.yaml"}' served by {server.Name} (loopback only)").ConfigureAwait(false);
-            await output.WriteLineAsync().ConfigureAwait(false);
-
-            probe.Server = server.LocalEndPoint!;
-            var failures = 0;
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{"client",-26} {"stage",-13} {"address",-14} {"next-server",-12} {"opt 60",-11} boot file")).ConfigureAwait(false);
-            foreach (var walk in Walks(fleet))
+            using var tftp = new TftpServer(TftpServerOptions.FromFleet(fleet) with { ListenAddress = IPAddress.Loopback, Port = 0, InterfaceName = null, Root = lab.TftpRoot });
+            using var http = new HttpBootServer(HttpServerOptions.FromFleet(fleet) with { ListenAddress = IPAddress.Loopback, Root = lab.HttpRoot });
+            var timeline = new BootTimeline(options: BootTimelineOptions.ForFleet(fleet));
+            if (mapRoutes is null)
             {
-                foreach (var (stage, request) in walk.Stages)
+                // The product's own per-node routes: script, answer files and phone-home, as `serve` maps them.
+                new FleetHttpRoutes(fleet, timeline, InstalledNodeStore.Open(fleet.Server.StateDirectory)).MapTo(http.Routes);
+            }
+            else
+            {
+                mapRoutes(http.Routes, fleet);
+            }
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            var runs = new[] { dhcp.RunAsync(timeline, cancel.Token), tftp.RunAsync(timeline, cancel.Token), http.RunAsync(timeline, cancel.Token) };
+            int failures;
+            try
+            {
+                await Task.WhenAll(dhcp.WhenListening, tftp.WhenListening, http.WhenListening).ConfigureAwait(false);
+                probe.Server = dhcp.LocalEndPoint!;
+                var routesServed = http.Routes.Routes.Count > 0;
+                await output.WriteLineAsync($"NodeFoundry demo: the embedded lab.yaml on loopback ({fleet.SourcePath}) — dhcp@{dhcp.LocalEndPoint}, {tftp.Name}, {http.Name}").ConfigureAwait(false);
+                await output.WriteLineAsync($"  the example lab's 192.0.2.0/24 moved to 127.0.0.0/24, so each client sends from the address DHCP gave it; HTTP base {fleet.Boot.HttpBaseUrl}").ConfigureAwait(false);
+                if (!routesServed)
                 {
-                    var result = probe.Probe(request);
-                    var expected = Expect(fleet, walk.Node, request);
-                    var problems = Compare(result, expected);
-                    failures += problems.Count == 0 ? 0 : 1;
-                    await output.WriteLineAsync(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"{walk.Label,-26} {stage,-13} {result.Ack?.YourAddress?.ToString() ?? result.OfferedAddress?.ToString() ?? "-",-14} {result.NextServer?.ToString() ?? "-",-12} {result.VendorClass ?? "-",-11} {result.BootFile ?? "-"}  {(problems.Count == 0 ? "ok" : "WRONG: " + string.Join("; ", problems))}")).ConfigureAwait(false);
+                    await output.WriteLineAsync("  (degraded: this build's HTTP server maps no per-node routes, so the script, answer files and phone-home are not served; checked up to kernel and initrd)").ConfigureAwait(false);
                 }
+
+                await output.WriteLineAsync().ConfigureAwait(false);
+                var walker = new DemoWalker(fleet, probe, tftp.LocalEndPoint!, timeline, routesServed, output);
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{"client",-26} {"step",-14} result")).ConfigureAwait(false);
+                var walked = new List<(string Label, PhysicalAddress Mac)>();
+                foreach (var (node, arch, label) in Clients(fleet))
+                {
+                    await walker.WalkAsync(node, arch, label, cancel.Token).ConfigureAwait(false);
+                    walked.Add(($"{node.Name} ({label})", node.MacAddress));
+                }
+
+                await walker.WalkUnknownAsync(PhysicalAddress.Parse("52-54-00-00-00-99")).ConfigureAwait(false);
+                failures = walker.Failures;
+                var last = routesServed ? BootStage.Installed : BootStage.Initrd;
+                var required = Enumerable.Range((int)BootStage.Offered, (int)last).Select(s => (BootStage)s)
+                    .Where(s => routesServed || s != BootStage.ScriptFetched).ToList();
+                failures += await PrintTimelineAsync(timeline, walked, last, required, output, cancel.Token).ConfigureAwait(false);
+                await output.WriteLineAsync().ConfigureAwait(false);
+                await output.WriteLineAsync(failures == 0
+                    ? $"demo passed: every client got the loader, address, files{(routesServed ? ", script and answer files" : string.Empty)} the fleet file prescribes and reached {last} ({dhcp.Counters.Offers} offers, {dhcp.Counters.Acks} acks){(routesServed ? string.Empty : "; per-node routes not checked: this build does not serve them")}"
+                    : $"demo FAILED: {failures} check(s) differ from the fleet file").ConfigureAwait(false);
+            }
+            finally
+            {
+                await cancel.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAll(runs).ConfigureAwait(false);
             }
 
-            await cancel.CancelAsync().ConfigureAwait(false);
-            await run.ConfigureAwait(false);
-            await output.WriteLineAsync().ConfigureAwait(false);
-            await output.WriteLineAsync(failures == 0
-                ? $"demo passed: every client got the loader, address and script the fleet file prescribes ({server.Counters.Offers} offers, {server.Counters.Acks} acks, {server.Counters.JournalFlushes} journal flushes)"
-                : $"demo FAILED: {failures} answer(s) differ from the fleet file").ConfigureAwait(false);
             return failures == 0 ? 0 : 1;
         }
         finally
@@ -76,77 +114,61 @@ internal static class DemoCommand
         }
     }
 
-    private sealed record Walk(string Label, FleetNode? Node, IReadOnlyList<(string Stage, DhcpProbeRequest Request)> Stages);
-
-    private static IEnumerable<Walk> Walks(FleetConfig fleet)
+    /// <summary>The first three nodes of the fleet as a BIOS, a UEFI x64 and a UEFI HTTP Boot client.</summary>
+    private static IEnumerable<(FleetNode Node, ushort Arch, string Label)> Clients(FleetConfig fleet)
     {
         var firmware = new (ushort Arch, string Label)[] { (0, "BIOS"), (7, "UEFI x64"), (16, "UEFI HTTP Boot") };
         for (var i = 0; i < firmware.Length && i < fleet.Nodes.Count; i++)
         {
-            var node = fleet.Nodes[i];
-            var (arch, label) = firmware[i];
-            yield return new Walk($"{node.Name} ({label})", node, [
-                ("firmware DHCP", new DhcpProbeRequest(node.MacAddress, arch) { CompleteLease = true }),
-                ("iPXE DHCP", new DhcpProbeRequest(node.MacAddress, arch == 16 ? (ushort)7 : arch, Ipxe: true) { CompleteLease = true }),
-            ]);
+            yield return (fleet.Nodes[i], firmware[i].Arch, firmware[i].Label);
         }
-
-        var stranger = PhysicalAddress.Parse("52-54-00-00-00-99");
-        yield return new Walk("unknown (UEFI x64, arch 9)", null, [
-            ("firmware DHCP", new DhcpProbeRequest(stranger, 9) { CompleteLease = true }),
-        ]);
     }
 
-    private sealed record Expectation(IPAddress? ExactAddress, AddressRange? Range, string BootFile, string VendorClass, IPAddress NextServer);
-
-    /// <summary>What the fleet file says this client must get, derived from the file, not from the policy code.</summary>
-    private static Expectation Expect(FleetConfig fleet, FleetNode? node, DhcpProbeRequest request)
+    /// <summary>
+    /// Waits for every walked node to reach <paramref name="last"/>, prints each timeline, and returns the
+    /// failures: a node must be at <paramref name="last"/> with every one of <paramref name="required"/> seen.
+    /// </summary>
+    private static async Task<int> PrintTimelineAsync(BootTimeline timeline, List<(string Label, PhysicalAddress Mac)> walked, BootStage last, List<BootStage> required, TextWriter output, CancellationToken cancel)
     {
-        var scope = fleet.Dhcp.Scopes[0];
-        var kind = ClientArchitecture.ToFirmwareKind(request.Architecture ?? 0);
-        var http = request.Architecture is 16;
-        var mac = string.Join(':', request.MacAddress.GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
-        var bootFile = request.Ipxe
-            ? fleet.Boot.IpxeScriptUrl.Replace("{http}", fleet.Boot.HttpBaseUrl, StringComparison.Ordinal).Replace("{mac}", mac, StringComparison.Ordinal)
-            : fleet.Boot.Loaders[kind].Replace("{http}", fleet.Boot.HttpBaseUrl, StringComparison.Ordinal);
-        return new Expectation(node?.Address, node?.Address is null ? scope.PxeRange : null, bootFile, http ? "HTTPClient" : "PXEClient", fleet.Server.Address);
-    }
-
-    private static List<string> Compare(DhcpProbeResult result, Expectation expected)
-    {
-        var problems = new List<string>();
-        if (result.Failure is not null)
+        var failures = 0;
+        string? timeout = null;
+        try
         {
-            problems.Add(result.Failure);
-            return problems;
+            await timeline.WaitForStageAsync(last, walked.Select(w => w.Mac), TimelineSettle, cancel).ConfigureAwait(false);
+        }
+        catch (BootStageTimeoutException ex)
+        {
+            timeout = ex.Message;
         }
 
-        var address = result.Ack?.YourAddress;
-        if (expected.ExactAddress is not null && !expected.ExactAddress.Equals(address))
+        await output.WriteLineAsync().ConfigureAwait(false);
+        await output.WriteLineAsync("boot timeline (ms after the node's first stage):").ConfigureAwait(false);
+        foreach (var (label, mac) in walked)
         {
-            problems.Add($"address {address}, expected reservation {expected.ExactAddress}");
+            var node = timeline.Get(mac);
+            var line = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"  {label,-26}"));
+            if (node is not null && node.Reached.Count > 0)
+            {
+                var first = node.Reached.Values.Min();
+                foreach (var (stage, at) in node.Reached.OrderBy(r => r.Key))
+                {
+                    line.Append(CultureInfo.InvariantCulture, $" {stage} +{(at - first).TotalMilliseconds:0}");
+                }
+            }
+
+            var stageNow = node?.Stage ?? BootStage.None;
+            var missing = required.Where(s => node is null || !node.Reached.ContainsKey(s)).ToList();
+            var ok = stageNow == last && missing.Count == 0;
+            failures += ok ? 0 : 1;
+            line.Append(CultureInfo.InvariantCulture, $"  → {stageNow}  {(ok ? "ok" : $"WRONG: expected {last}{(missing.Count == 0 ? string.Empty : ", never saw " + string.Join(", ", missing))}")}");
+            await output.WriteLineAsync(line.ToString()).ConfigureAwait(false);
         }
 
-        if (expected.Range is not null && (address is null || !expected.Range.Contains(address)))
+        if (timeout is not null)
         {
-            problems.Add($"address {address}, expected one from the PXE range {expected.Range.Start}-{expected.Range.End}");
+            await output.WriteLineAsync($"  {timeout}").ConfigureAwait(false);
         }
 
-        if (result.BootFile != expected.BootFile)
-        {
-            problems.Add($"boot file '{result.BootFile}', expected '{expected.BootFile}'");
-        }
-
-        if (result.VendorClass != expected.VendorClass)
-        {
-            problems.Add($"option 60 '{result.VendorClass}', expected '{expected.VendorClass}'");
-        }
-
-        if (!expected.NextServer.Equals(result.NextServer))
-        {
-            problems.Add($"next-server {result.NextServer}, expected {expected.NextServer}");
-        }
-
-        return problems;
+        return failures;
     }
 }

@@ -29,6 +29,9 @@ internal static class EventFormatter
         Http.NodeDiscoveredEvent found => string.Create(
             CultureInfo.InvariantCulture,
             $"{found.Timestamp:HH:mm:ss.fff} http discovered {(found.MacAddress is null ? "-" : Fleet.MacAddressText.Format(found.MacAddress))} {found.IPAddress?.ToString() ?? "-"} uuid {found.Uuid ?? "-"}"),
+        Timeline.BootStageEvent stage => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{stage.Timestamp:HH:mm:ss.fff} node {stage.Stage,-13} {stage.MacAddress?.ToString() ?? "-",-12} {stage.IPAddress?.ToString() ?? "-",-15} {stage.NodeName ?? "-"} (from {stage.Previous}; {stage.Cause})"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bootEvent.Timestamp:HH:mm:ss.fff} {bootEvent.Source} {bootEvent}"),
     };
 }

@@ -5,6 +5,7 @@ using NodeFoundry.Hosting;
 using NodeFoundry.Http;
 using NodeFoundry.Metrics;
 using NodeFoundry.Tftp;
+using NodeFoundry.Timeline;
 
 namespace NodeFoundry.Host;
 
@@ -30,6 +31,9 @@ internal static class ServeCommand
         };
 
         var events = new BoundedEventChannel();
+
+        // The engines publish through the boot timeline, which logs a line when a node reaches a new stage.
+        var timeline = new BootTimeline(events, BootTimelineOptions.ForFleet(fleet));
         var dhcp = new DhcpServer(fleet, dhcpOptions);
         var metrics = new MetricsRegistry().AddDhcp(dhcp);
         var services = new List<IBootService> { dhcp };
@@ -63,11 +67,11 @@ internal static class ServeCommand
                 await output.WriteLineAsync($"nodefoundry: the HTTP root {httpOptions.Root} does not exist; static files answer 404 until it does").ConfigureAwait(false);
             }
 
-            services.Add(HttpWithRoutes(fleet, httpOptions, events, metrics));
+            services.Add(HttpWithRoutes(fleet, httpOptions, timeline, metrics));
         }
 
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var runs = services.Select(s => RunOne(s, events, output, stopAll)).ToList();
+        var runs = services.Select(s => RunOne(s, timeline, output, stopAll)).ToList();
         var printer = PrintAsync(events, output);
         try
         {
