@@ -126,23 +126,14 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
         EndPoint any = new IPEndPoint(_options.Listen.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         while (!stop.IsCancellationRequested)
         {
-            SocketReceiveFromResult received;
-            try
-            {
-                received = await _listen.ReceiveFromAsync(buffer, SocketFlags.None, any, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
+            var (stopped, next) = await ReceiveOnceAsync(_listen, buffer, any, stop).ConfigureAwait(false);
+            if (stopped)
             {
                 break;
             }
-            catch (ObjectDisposedException)
+
+            if (next is not { } received)
             {
-                break;
-            }
-            catch (Exception)
-            {
-                // ICMP errors surface here as ConnectionReset on some platforms: count and carry on.
-                Interlocked.Increment(ref _receiveErrors);
                 continue;
             }
 
@@ -165,6 +156,32 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
                 // Nothing a datagram does may end the loop.
                 Interlocked.Increment(ref _sendErrors);
             }
+        }
+    }
+
+    /// <summary>
+    /// One receive for either direction's loop: Stopped when the relay or the mapping is closing; no datagram
+    /// (and a counted error) when the socket reported one — ICMP errors surface as ConnectionReset on some
+    /// platforms — so the loop carries on.
+    /// </summary>
+    private async Task<(bool Stopped, SocketReceiveFromResult? Received)> ReceiveOnceAsync(Socket socket, byte[] buffer, EndPoint any, CancellationToken token)
+    {
+        try
+        {
+            return (false, await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            return (true, null);
+        }
+        catch (ObjectDisposedException)
+        {
+            return (true, null);
+        }
+        catch (Exception)
+        {
+            Interlocked.Increment(ref _receiveErrors);
+            return (false, null);
         }
     }
 
@@ -198,22 +215,14 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(stop, mapping.Closed);
         while (!closed.IsCancellationRequested)
         {
-            SocketReceiveFromResult received;
-            try
-            {
-                received = await mapping.Upstream.ReceiveFromAsync(buffer, SocketFlags.None, any, closed.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
+            var (stopped, next) = await ReceiveOnceAsync(mapping.Upstream, buffer, any, closed.Token).ConfigureAwait(false);
+            if (stopped)
             {
                 break;
             }
-            catch (ObjectDisposedException)
+
+            if (next is not { } received)
             {
-                break;
-            }
-            catch (Exception)
-            {
-                Interlocked.Increment(ref _receiveErrors);
                 continue;
             }
 
