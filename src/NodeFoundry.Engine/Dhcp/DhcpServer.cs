@@ -300,7 +300,16 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
         try
         {
             var length = reply.Packet.WriteTo(sendBuffer, reply.MaxLength);
-            socket.SendTo(sendBuffer.AsSpan(0, length), SocketFlags.None, reply.Destination);
+            try
+            {
+                socket.SendTo(sendBuffer.AsSpan(0, length), SocketFlags.None, reply.Destination);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
+            {
+                // The socket is non-blocking (see PacketLoop): a full send queue under a burst is a wait, not a loss.
+                socket.Poll(50_000, SelectMode.SelectWrite);
+                socket.SendTo(sendBuffer.AsSpan(0, length), SocketFlags.None, reply.Destination);
+            }
         }
         catch (SocketException)
         {
