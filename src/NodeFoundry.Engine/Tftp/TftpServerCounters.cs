@@ -18,6 +18,7 @@ public sealed class TftpServerCounters
     private long _queueFullDrops;
     private long _overcommitted;
     private long _retransmits;
+    private long _resentBlocks;
     private long _duplicateAcks;
     private long _unknownTransferIds;
     private long _sendErrors;
@@ -54,7 +55,11 @@ public sealed class TftpServerCounters
     /// <summary>Queued requests started above the active cap because they had waited the longest a ROM tolerates.</summary>
     public long Overcommitted => Interlocked.Read(ref _overcommitted);
 
+    /// <summary>Retransmissions: timer expiries, repeated requests answered again, fast retransmits (one per event).</summary>
     public long Retransmits => Interlocked.Read(ref _retransmits);
+
+    /// <summary>DATA blocks sent again (every copy after a block's first): the server's duplicate overhead.</summary>
+    public long ResentBlocks => Interlocked.Read(ref _resentBlocks);
 
     /// <summary>ACKs that acknowledged nothing new; ignored, never answered (Sorcerer's Apprentice).</summary>
     public long DuplicateAcks => Interlocked.Read(ref _duplicateAcks);
@@ -88,6 +93,14 @@ public sealed class TftpServerCounters
     internal void CountOvercommitted() => Interlocked.Increment(ref _overcommitted);
 
     internal void CountRetransmit() => Interlocked.Increment(ref _retransmits);
+
+    internal void CountResentBlocks(long blocks)
+    {
+        if (blocks > 0)
+        {
+            Interlocked.Add(ref _resentBlocks, blocks);
+        }
+    }
 
     internal void CountDuplicateAck() => Interlocked.Increment(ref _duplicateAcks);
 

@@ -12,10 +12,17 @@ namespace NodeFoundry.Tftp;
 /// larger than 65535 blocks rolls the wire block number over to 0 (as tftp-hpa, curl and iPXE expect).
 /// </para>
 /// <para>
-/// Only an ACK that acknowledges something new makes us send. A duplicate or stale ACK is ignored, so a
-/// duplicated packet can never double the traffic (Sorcerer's Apprentice, RFC 1123 §4.2.3.1); lost
-/// packets are recovered by our own retransmission timer. An ACK inside the window (not its last block)
-/// means the client lost the next block: the window rolls back and restarts there (RFC 7440 §4).
+/// Only an ACK that acknowledges something new makes us send new blocks. A duplicate or stale ACK is
+/// ignored, so a duplicated packet can never double the traffic (Sorcerer's Apprentice, RFC 1123 §4.2.3.1).
+/// </para>
+/// <para>
+/// An ACK inside the window (a partial ACK) slides it: the blocks after it are still in flight, so only
+/// blocks beyond the last one sent go out, keeping a window's worth outstanding. A partial ACK is no proof
+/// of loss: a duplicated DATA block makes a client re-ACK it mid-window, and rolling back on that re-sends a
+/// window that was fine, which makes more duplicates (the windowed Sorcerer's Apprentice). The window rolls
+/// back (re-sent from the block after the ACK) only on evidence of loss: the same partial ACK arriving a
+/// second time while blocks beyond it are outstanding (fast retransmit, once per ACK value), or the
+/// retransmission timer. Lock-step (windowsize 1) never has a partial ACK and is unchanged.
 /// </para>
 /// </summary>
 internal sealed class TftpTransfer : IDisposable
@@ -26,6 +33,9 @@ internal sealed class TftpTransfer : IDisposable
     private readonly long _totalBlocks;
     private long _acked;
     private long _sentUpTo;
+    private long _highestSent;
+    private bool _ackedWasPartial;
+    private bool _rolledBack;
     private TimeSpan _sentAt;
     private bool _resentSinceSample;
     private int _retries;
@@ -63,7 +73,11 @@ internal sealed class TftpTransfer : IDisposable
     /// <summary>When the retransmission timer fires next.</summary>
     public TimeSpan Deadline { get; private set; }
 
+    /// <summary>Retransmissions: timer expiries, repeated requests and fast retransmits (each one event).</summary>
     public int Retransmits { get; private set; }
+
+    /// <summary>DATA blocks sent more than once (every copy after the first).</summary>
+    public long ResentBlocks { get; private set; }
 
     public long FileSize => _content.Length;
 
@@ -89,7 +103,7 @@ internal sealed class TftpTransfer : IDisposable
         else
         {
             State = TftpTransferState.Sending;
-            SendWindow(now, buffer, resent: false);
+            SendFrom(0, now, buffer, resent: false);
         }
     }
 
@@ -107,27 +121,40 @@ internal sealed class TftpTransfer : IDisposable
                 SampleIfClean(now);
                 State = TftpTransferState.Sending;
                 _retries = 0;
-                SendWindow(now, buffer, resent: false);
+                SendFrom(0, now, buffer, resent: false);
                 return TftpAckOutcome.Progress;
 
             case TftpTransferState.Sending:
                 // Distance from the last acknowledged block, modulo the 16-bit wire number: only 1..(sent-acked)
-                // acknowledges something new. 0 is a duplicate; anything larger is stale (from before a rollback
-                // or a rollover) or from the future. Neither makes us send.
+                // acknowledges something new. 0 repeats the last ACK; anything larger is stale (from before a
+                // rollback or a rollover) or from the future.
                 // unchecked: the wrap-around is the point (the project checks arithmetic everywhere else).
                 var ahead = unchecked((ushort)(block - (ushort)_acked));
+                if (ahead == 0 && _ackedWasPartial && !_rolledBack && _acked < _sentUpTo)
+                {
+                    // The second copy of a partial ACK while blocks beyond it are outstanding: the client is
+                    // stuck at _acked + 1 (lost, or it dropped what followed a gap). Fast retransmit, once per
+                    // ACK value: further copies of it are ignored, the timer covers the rest.
+                    Retransmits++;
+                    Resend(now, buffer);
+                    return TftpAckOutcome.Retransmitted;
+                }
+
                 if (ahead == 0 || ahead > _sentUpTo - _acked)
                 {
                     return TftpAckOutcome.Duplicate;
                 }
 
                 var acked = _acked + ahead;
-                if (acked == _sentUpTo)
+                var partial = acked < _sentUpTo;
+                if (!partial)
                 {
                     SampleIfClean(now);
                 }
 
                 _acked = acked;
+                _ackedWasPartial = partial;
+                _rolledBack = false;
                 _retries = 0;
                 if (_acked == _totalBlocks)
                 {
@@ -135,9 +162,9 @@ internal sealed class TftpTransfer : IDisposable
                     return TftpAckOutcome.Completed;
                 }
 
-                // A partial ACK rolls the window back to the block after it; a full one moves on. Either way
-                // the next window starts at _acked + 1.
-                SendWindow(now, buffer, resent: acked < _sentUpTo);
+                // Slide: blocks up to _sentUpTo are in flight and stay so; only blocks beyond it go out, keeping
+                // a window outstanding. After a full ACK that is the whole next window.
+                SendFrom(_sentUpTo, now, buffer, resent: false);
                 return TftpAckOutcome.Progress;
 
             default:
@@ -225,19 +252,25 @@ internal sealed class TftpTransfer : IDisposable
         }
         else
         {
-            SendWindow(now, buffer, resent: true);
+            // A rollback answers the ACK we hold: a later copy of it must not roll back again (its blocks are
+            // on their way); only progress re-arms fast retransmit.
+            _rolledBack = true;
+            SendFrom(_acked, now, buffer, resent: true);
         }
     }
 
     private void SendOptionAck(TftpOptionAckPacket oack, byte[] buffer) =>
         Channel.Send(Client, buffer.AsSpan(0, oack.WriteTo(buffer)));
 
-    /// <summary>Sends blocks _acked+1 … _acked+window (fewer at the end of the file).</summary>
-    private void SendWindow(TimeSpan now, byte[] buffer, bool resent)
+    /// <summary>
+    /// Sends blocks <paramref name="after"/>+1 … _acked+window (fewer at the end of the file) and re-arms the
+    /// timer. From _acked it (re)sends the whole window; from _sentUpTo only the blocks that slid into it.
+    /// </summary>
+    private void SendFrom(long after, TimeSpan now, byte[] buffer, bool resent)
     {
         var blockSize = Negotiation.BlockSize;
         var last = Math.Min(_acked + Negotiation.WindowSize, _totalBlocks);
-        for (var block = _acked + 1; block <= last; block++)
+        for (var block = after + 1; block <= last; block++)
         {
             var offset = (block - 1) * blockSize;
             var payload = buffer.AsSpan(TftpDataPacket.HeaderLength, blockSize);
@@ -251,10 +284,27 @@ internal sealed class TftpTransfer : IDisposable
 
             var length = TftpDataPacket.Write(buffer, unchecked((ushort)block), payload[..read]);
             Channel.Send(Client, buffer.AsSpan(0, length));
+            if (block <= _highestSent)
+            {
+                ResentBlocks++;
+            }
+            else
+            {
+                _highestSent = block;
+            }
         }
 
-        _sentUpTo = last;
-        Arm(now, resent);
+        _sentUpTo = Math.Max(last, _sentUpTo);
+        if (last > after)
+        {
+            Arm(now, resent);
+        }
+        else
+        {
+            // Progress but nothing new to send (the end of the file is in flight): restart the timer, and keep
+            // the send time of the blocks outstanding so the next round-trip sample stays honest.
+            Deadline = now + _timer.Current;
+        }
     }
 
     private void Arm(TimeSpan now, bool resent)
@@ -281,6 +331,9 @@ internal enum TftpAckOutcome
 
     /// <summary>Acknowledged nothing new; nothing was sent.</summary>
     Duplicate,
+
+    /// <summary>Acknowledged nothing new but repeated a partial ACK: the window was re-sent (fast retransmit).</summary>
+    Retransmitted,
 
     Progress,
     Completed,

@@ -147,7 +147,10 @@ internal sealed class TftpTransferManager : IDisposable
                 if (now >= transfer.Deadline)
                 {
                     var before = transfer.Retransmits;
-                    if (!transfer.OnTimeout(now, _buffer))
+                    var resentBefore = transfer.ResentBlocks;
+                    var running = transfer.OnTimeout(now, _buffer);
+                    _counters.CountResentBlocks(transfer.ResentBlocks - resentBefore);
+                    if (!running)
                     {
                         _finished.Add(transfer);
                         continue;
@@ -207,9 +210,11 @@ internal sealed class TftpTransferManager : IDisposable
             {
                 // The client re-sent its request: it missed our first answer. Same transfer, never a second one.
                 _counters.CountResentRequest();
+                var resentBefore = existing.ResentBlocks;
                 if (existing.OnRepeatedRequest(now, _buffer))
                 {
                     _counters.CountRetransmit();
+                    _counters.CountResentBlocks(existing.ResentBlocks - resentBefore);
                     Later(existing.Deadline);
                 }
 
@@ -285,11 +290,18 @@ internal sealed class TftpTransferManager : IDisposable
         switch (packet)
         {
             case TftpAckPacket ack:
+                var resentBefore = transfer.ResentBlocks;
                 var outcome = transfer.OnAck(ack.Block, now, _buffer);
                 if (outcome == TftpAckOutcome.Duplicate)
                 {
                     _counters.CountDuplicateAck();
                 }
+                else if (outcome == TftpAckOutcome.Retransmitted)
+                {
+                    _counters.CountRetransmit();
+                }
+
+                _counters.CountResentBlocks(transfer.ResentBlocks - resentBefore);
 
                 if (transfer.IsFinished)
                 {
@@ -478,6 +490,7 @@ internal sealed class TftpTransferManager : IDisposable
         WindowSize = transfer.Negotiation.WindowSize,
         Duration = now - transfer.RequestedAt,
         Retransmits = transfer.Retransmits,
+        ResentBlocks = transfer.ResentBlocks,
         Reason = kind == TransferEventKind.Started ? null : transfer.Reason,
     });
 

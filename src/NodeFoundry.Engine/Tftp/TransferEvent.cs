@@ -54,8 +54,11 @@ public sealed record TransferEvent : BootEvent
     /// <summary>From the request's arrival to this event.</summary>
     public TimeSpan Duration { get; init; }
 
-    /// <summary>Packets we re-sent on timeout.</summary>
+    /// <summary>Retransmissions: timer expiries, repeated requests answered again and fast retransmits (one per event).</summary>
     public int Retransmits { get; init; }
+
+    /// <summary>DATA blocks sent more than once (every copy after the first).</summary>
+    public long ResentBlocks { get; init; }
 
     public string? Reason { get; init; }
 }

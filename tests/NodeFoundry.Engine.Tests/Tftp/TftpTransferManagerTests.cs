@@ -129,16 +129,20 @@ public sealed class TftpTransferManagerTests : IDisposable
     }
 
     [Fact]
-    public void Partial_ack_rolls_the_window_back_to_the_next_block()
+    public void Partial_ack_slides_the_window_and_its_second_copy_rolls_it_back_once()
     {
         _root.Write("nbp", 5000);
         Request(ClientA, "nbp", ("windowsize", "4"));
         Ack(ClientA, 0);
         Assert.Equal([1, 2, 3, 4], Blocks(_transport.Take()));
-        Ack(ClientA, 2); // client lost block 3
+        Ack(ClientA, 2); // mid-window: 3 and 4 are in flight, only the blocks that slid in go out
+        Assert.Equal([5, 6], Blocks(_transport.Take()));
+        Ack(ClientA, 2); // the same partial ACK again: the client is stuck at 3 (fast retransmit)
         Assert.Equal([3, 4, 5, 6], Blocks(_transport.Take()));
-        Ack(ClientA, 2); // the same ACK again: nothing more
+        Ack(ClientA, 2); // and again: answered already, nothing more
         Assert.Empty(_transport.Take());
+        Assert.Equal(1, _counters.Retransmits);
+        Assert.Equal(4, _counters.ResentBlocks);
     }
 
     [Fact]
