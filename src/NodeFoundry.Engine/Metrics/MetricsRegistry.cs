@@ -178,7 +178,8 @@ public sealed class MetricsRegistry
             .Sample(tftp.Sum(t => t.Failed), ("result", "failed"))
             .Sample(tftp.Sum(t => t.Aborted), ("result", "aborted"));
         w.Family("nodefoundry_tftp_requests_refused_total", "counter", "TFTP requests refused (file not found, access, options).").Sample(tftp.Sum(t => t.Refused));
-        w.Family("nodefoundry_tftp_retransmits_total", "counter", "TFTP packets sent again after a timeout.").Sample(tftp.Sum(t => t.Retransmits));
+        w.Family("nodefoundry_tftp_retransmits_total", "counter", "TFTP retransmission events: timer expiries, fast retransmits and answers to a re-sent request.").Sample(tftp.Sum(t => t.Retransmits));
+        w.Family("nodefoundry_tftp_resent_blocks_total", "counter", "TFTP DATA blocks sent more than once (the cost of loss recovery).").Sample(tftp.Sum(t => t.ResentBlocks));
     }
 
     private static void WriteHttp(PrometheusWriter w, HttpServerCounters[] http)
