@@ -152,6 +152,10 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
 
                 await stopAll.CancelAsync().ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (stopAll.IsCancellationRequested)
+            {
+                // Stopped: by the caller, or because another engine failed (reported below).
+            }
         }).ToList();
 
         _ = WatchListeningAsync(stopAll.Token);
