@@ -13,13 +13,16 @@
     FormatsToProcess     = @('NodeFoundry.format.ps1xml')
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'Get-NfBootTimeline'
         'Get-NfLease'
         'Import-NfFleet'
         'New-NfAnswerFile'
         'New-NfBootScript'
+        'Start-NfBootStack'
         'Start-NfDhcpServer'
         'Start-NfHttpServer'
         'Start-NfTftpServer'
+        'Wait-NfNode'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -17,4 +17,6 @@ internal static class ErrorIds
     public const string BootScriptLintFailed = "NfBootScriptLintFailed";
     public const string AnswerFileLintFailed = "NfAnswerFileLintFailed";
     public const string OutputNotWritten = "NfOutputNotWritten";
+    public const string JobNotBootStack = "NfJobNotBootStack";
+    public const string NodeWaitTimeout = "NfNodeWaitTimeout";
 }

@@ -3,12 +3,13 @@ using System.Net;
 using System.Net.NetworkInformation;
 using NodeFoundry.Dhcp;
 using NodeFoundry.Dhcp.Leases;
+using NodeFoundry.Hosting;
 using NodeFoundry.PowerShell.Jobs;
 using NodeFoundry.PowerShell.Leases;
 
 namespace NodeFoundry.PowerShell.Commands;
 
-/// <summary>Lists DHCP leases from a running Start-NfDhcpServer job, or offline from a lease journal.</summary>
+/// <summary>Lists DHCP leases from a running Start-NfDhcpServer or Start-NfBootStack job, or offline from a lease journal.</summary>
 [Cmdlet(VerbsCommon.Get, "NfLease", DefaultParameterSetName = JobSet)]
 [OutputType(typeof(Lease))]
 public sealed class GetNfLeaseCommand : PSCmdlet
@@ -46,14 +47,20 @@ public sealed class GetNfLeaseCommand : PSCmdlet
 
         foreach (Job job in Job)
         {
-            if (job is BootServiceJob { Service: DhcpServer server })
+            DhcpServer? server = (job as BootServiceJob)?.Service switch
+            {
+                DhcpServer dhcp => dhcp,
+                BootStack stack => stack.Dhcp,
+                _ => null,
+            };
+            if (server is not null)
             {
                 WriteLeases(server.GetLeases());
             }
             else
             {
                 WriteError(new ErrorRecord(
-                    new ArgumentException($"Job {job.Id} ('{job.Name}') is not a NodeFoundry DHCP server job; start one with Start-NfDhcpServer."),
+                    new ArgumentException($"Job {job.Id} ('{job.Name}') is not a NodeFoundry DHCP server job; start one with Start-NfDhcpServer or Start-NfBootStack."),
                     ErrorIds.JobNotDhcpServer, ErrorCategory.InvalidArgument, job));
             }
         }

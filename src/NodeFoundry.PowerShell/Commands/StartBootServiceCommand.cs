@@ -8,7 +8,7 @@ namespace NodeFoundry.PowerShell.Commands;
 
 /// <summary>
 /// What every <c>Start-Nf*Server</c> cmdlet does the same way: load and validate the fleet file, take the
-/// shared parameters (-FleetFile, -ListenAddress, -Port, -Name, -Wait, -EventBufferSize), ask ShouldProcess,
+/// shared parameters (-FleetFile, -ListenAddress, -Name, -Wait, -EventBufferSize; each server adds its -Port, the stack its three), ask ShouldProcess,
 /// wrap the engine in a <see cref="BootServiceJob"/>, and either register it and return it once listening, or
 /// run it in the foreground with -Wait until Ctrl+C. A cmdlet only says which engine, which options and what
 /// it serves; one pipeline starts one server per distinct fleet file.
@@ -40,11 +40,6 @@ public abstract class StartBootServiceCommand<TOptions> : PSCmdlet
     [Parameter]
     [ValidateNotNull]
     public IPAddress? ListenAddress { get; set; }
-
-    /// <summary>Port to bind (overrides the fleet file).</summary>
-    [Parameter]
-    [ValidateRange(1, 65535)]
-    public int Port { get; set; }
 
     /// <summary>Job name; the engine's name by default (<c>{protocol}@{listen}:{port}</c>, plus <c>%{interface}</c>).</summary>
     [Parameter(ParameterSetName = AsJobSet)]

@@ -19,6 +19,11 @@ namespace NodeFoundry.PowerShell.Commands;
 [OutputType(typeof(HttpRequestEvent), ParameterSetName = [WaitSet])]
 public sealed class StartNfHttpServerCommand : StartBootServiceCommand<HttpServerOptions>
 {
+    /// <summary>Port to bind (overrides the fleet file).</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
     /// <summary>Folder of static files (overrides the fleet file's server.httpRoot).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]

@@ -18,6 +18,11 @@ namespace NodeFoundry.PowerShell.Commands;
 [OutputType(typeof(TransferEvent), ParameterSetName = [WaitSet])]
 public sealed class StartNfTftpServerCommand : StartBootServiceCommand<TftpServerOptions>
 {
+    /// <summary>Port to bind (overrides the fleet file).</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
     /// <summary>Network interface to serve on (overrides the fleet file's server.interface).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Sockets;
+using NodeFoundry.Boot;
+using NodeFoundry.Dhcp;
+using NodeFoundry.Events;
+using NodeFoundry.Hosting;
+using NodeFoundry.Http;
+using NodeFoundry.Host;
+using NodeFoundry.Probe;
+using NodeFoundry.Tftp;
+using NodeFoundry.Timeline;
+
+namespace NodeFoundry.Tests.Hosting;
+
+/// <summary>The whole stack on loopback: DHCP, TFTP and HTTP from one fleet, one timeline, and all-or-nothing start.</summary>
+public sealed class BootStackTests : IDisposable
+{
+    private readonly DirectoryInfo _state = Directory.CreateTempSubdirectory("nodefoundry-stack-");
+
+    public void Dispose() => _state.Delete(recursive: true);
+
+    [Fact]
+    public async Task A_node_walked_through_DHCP_TFTP_and_HTTP_reaches_Installed_on_the_stacks_timeline()
+    {
+        var lab = DemoLab.Create(FleetFiles.EmbeddedLabYaml(), _state);
+        using var probe = new DhcpProbeClient(new IPEndPoint(IPAddress.Loopback, 67), new IPEndPoint(IPAddress.Loopback, 0));
+        using var stack = new BootStack(lab.Fleet, new BootStackOptions
+        {
+            ListenAddress = IPAddress.Loopback,
+            InterfaceName = string.Empty,
+            DhcpPort = 0,
+            DhcpRelayPort = probe.LocalEndPoint.Port,
+            TftpPort = 0,
+            NoJournal = true,
+        });
+        var events = new CollectingSink();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var run = stack.RunAsync(events, stop.Token);
+        await stack.WhenListening.WaitAsync(TimeSpan.FromSeconds(10));
+        probe.Server = stack.Dhcp!.LocalEndPoint!;
+
+        var node = lab.Fleet.Nodes[0];
+        var firmware = probe.Probe(new DhcpProbeRequest(node.MacAddress, 0) { CompleteLease = true });
+        var address = Assert.IsType<IPAddress>(firmware.Ack?.YourAddress);
+        var nbp = await new TftpRomClient(new TftpRomClientOptions { LocalAddress = address, Deadline = TimeSpan.FromSeconds(20) })
+            .FetchAsync(stack.Tftp!.LocalEndPoint!, firmware.BootFile!, stop.Token);
+        Assert.True(nbp.Succeeded, nbp.ToString());
+        await stack.Timeline.WaitForStageAsync(BootStage.NbpFetched, [node.MacAddress], TimeSpan.FromSeconds(5), stop.Token);
+
+        var ipxe = probe.Probe(new DhcpProbeRequest(node.MacAddress, 0, Ipxe: true) { CompleteLease = true });
+        var ipxeAddress = Assert.IsType<IPAddress>(ipxe.Ack?.YourAddress);
+        using var http = new DemoHttpClient(ipxeAddress, "iPXE/1.21.1 (tests)");
+        var profile = lab.Fleet.FindProfile(node.Profile)!;
+        foreach (var url in new[] { ipxe.BootFile!, Url(lab, profile.Kernel!), Url(lab, profile.Initrd!), Url(lab, "phone-home/" + BootRoutes.FormatMac(node.MacAddress)) })
+        {
+            var (status, _, error) = await http.SendAsync(HttpMethod.Get, url, stop.Token);
+            Assert.True(status is >= 200 and < 300, $"GET {url} → {status} {error}");
+        }
+
+        var reached = await stack.Timeline.WaitForStageAsync(BootStage.Installed, [node.MacAddress], TimeSpan.FromSeconds(5), stop.Token);
+        var timeline = Assert.Single(reached);
+        Assert.Equal(node.Name, timeline.NodeName);
+        Assert.Equal(BootStage.Installed, timeline.Stage);
+        foreach (var stage in new[] { BootStage.Offered, BootStage.Bound, BootStage.NbpFetched, BootStage.IpxeDhcp, BootStage.ScriptFetched, BootStage.Kernel, BootStage.Initrd })
+        {
+            Assert.True(timeline.Reached.ContainsKey(stage), $"never saw {stage}");
+        }
+
+        // The stack's sink saw the engines' events and the timeline's stage events.
+        Assert.Contains(events.Events, e => e is LeaseEvent);
+        Assert.Contains(events.Events, e => e is TransferEvent);
+        Assert.Contains(events.Events, e => e is HttpRequestEvent);
+        Assert.Contains(events.Events, e => e is BootStageEvent { Stage: BootStage.Installed });
+        var metrics = await http.SendAsync(HttpMethod.Get, Url(lab, "metrics"), stop.Token);
+        Assert.Equal(200, metrics.Status);
+
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
+    public async Task One_engine_that_cannot_bind_stops_the_whole_stack_and_the_error_names_it()
+    {
+        var lab = DemoLab.Create(FleetFiles.EmbeddedLabYaml(), _state);
+        using var occupied = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        occupied.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        occupied.Listen();
+        var port = ((IPEndPoint)occupied.LocalEndPoint!).Port;
+        using var stack = new BootStack(lab.Fleet, new BootStackOptions
+        {
+            ListenAddress = IPAddress.Loopback,
+            InterfaceName = string.Empty,
+            DhcpPort = 0,
+            TftpPort = 0,
+            HttpPort = port,
+            NoJournal = true,
+        });
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var failure = await Assert.ThrowsAsync<BootStackException>(() => stack.RunAsync(new CollectingSink(), stop.Token));
+        Assert.StartsWith("http@", failure.ServiceName, StringComparison.Ordinal);
+        Assert.Contains(failure.ServiceName, failure.Message, StringComparison.Ordinal);
+        Assert.NotNull(failure.InnerException);
+        Assert.Contains(failure.InnerException!.Message, failure.Message, StringComparison.Ordinal);
+        Assert.False(stop.IsCancellationRequested, "the stack stopped by itself, not by the test's timeout");
+        var listening = await Assert.ThrowsAsync<BootStackException>(() => stack.WhenListening);
+        Assert.Same(failure, listening);
+    }
+
+    [Fact]
+    public void The_stack_runs_only_the_engines_asked_for()
+    {
+        var lab = DemoLab.Create(FleetFiles.EmbeddedLabYaml(), _state);
+        using var stack = new BootStack(lab.Fleet, new BootStackOptions { ListenAddress = IPAddress.Loopback,
+            InterfaceName = string.Empty, Engines = BootStackEngines.Dhcp | BootStackEngines.Http, NoJournal = true, DhcpPort = 0, HttpPort = 0 });
+        Assert.NotNull(stack.Dhcp);
+        Assert.Null(stack.Tftp);
+        Assert.NotNull(stack.Http);
+        Assert.Equal(2, stack.Services.Count);
+        Assert.StartsWith("stack: dhcp@127.0.0.1:0, http@", stack.Name, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new BootStack(lab.Fleet, new BootStackOptions { Engines = BootStackEngines.None }));
+    }
+
+    private static string Url(DemoLab lab, string relative) => BootRoutes.Absolute(lab.Fleet.Boot.HttpBaseUrl, relative);
+
+    private sealed class CollectingSink : IBootEventSink
+    {
+        private readonly List<BootEvent> _events = [];
+
+        public IReadOnlyList<BootEvent> Events
+        {
+            get
+            {
+                lock (_events)
+                {
+                    return [.. _events];
+                }
+            }
+        }
+
+        public void Publish(BootEvent bootEvent)
+        {
+            lock (_events)
+            {
+                _events.Add(bootEvent);
+            }
+        }
+    }
+}
