@@ -4,7 +4,9 @@ using System.Net.NetworkInformation;
 using System.Text;
 using NodeFoundry.Boot;
 using NodeFoundry.Dhcp;
+using NodeFoundry.Events;
 using NodeFoundry.Fleet;
+using NodeFoundry.Hosting;
 using NodeFoundry.Http;
 using NodeFoundry.Probe;
 using NodeFoundry.Tftp;
@@ -19,24 +21,13 @@ namespace NodeFoundry.Host;
 /// files and phone-home. Every answer is checked against what the fleet file says it must be, and the boot
 /// timeline must show each node at its last stage; the exit code says whether all were right. Touches no
 /// real network: servers and clients use 127.0.0.0/8 (see <see cref="DemoLab"/>).
-/// <para>
-/// Per-node HTTP routes (script, answer files, phone-home) are served only when the HTTP server has routes
-/// mapped. A build without them says so, checks everything up to the kernel and initrd as static files,
-/// and expects the timeline to end at Initrd instead of Installed.
-/// </para>
+/// The servers are the same <see cref="BootStack"/> that <c>serve</c> runs.
 /// </summary>
 internal static class DemoCommand
 {
     private static readonly TimeSpan TimelineSettle = TimeSpan.FromSeconds(5);
 
-    public static Task<int> RunAsync(ArgumentReader options, TextWriter output, CancellationToken stop) =>
-        RunAsync(options, output, stop, mapRoutes: null);
-
-    /// <param name="mapRoutes">
-    /// Maps per-node routes onto the demo's HTTP server before it starts. Null (the command line) maps the
-    /// product's FleetHttpRoutes; tests may pass their own table.
-    /// </param>
-    internal static async Task<int> RunAsync(ArgumentReader options, TextWriter output, CancellationToken stop, Action<HttpRouteTable, FleetConfig>? mapRoutes)
+    public static async Task<int> RunAsync(ArgumentReader options, TextWriter output, CancellationToken stop)
     {
         _ = options;
         var state = Directory.CreateTempSubdirectory("nodefoundry-demo-");
@@ -45,42 +36,31 @@ internal static class DemoCommand
             var lab = DemoLab.Create(FleetFiles.EmbeddedLabYaml(), state);
             var fleet = lab.Fleet;
             using var probe = new DhcpProbeClient(new IPEndPoint(IPAddress.Loopback, 67), new IPEndPoint(IPAddress.Loopback, 0));
-            var dhcp = new DhcpServer(fleet, new DhcpServerOptions
+
+            // The same stack `serve` runs (DHCP, TFTP, HTTP with the per-node routes, one timeline), on loopback:
+            // no interface binding, ephemeral DHCP and TFTP ports, DHCP answering the probe's relay port.
+            using var stack = new BootStack(fleet, new BootStackOptions
             {
                 ListenAddress = IPAddress.Loopback,
-                Port = 0,
-                RelayPort = probe.LocalEndPoint.Port,
+                InterfaceName = string.Empty,
+                DhcpPort = 0,
+                DhcpRelayPort = probe.LocalEndPoint.Port,
+                TftpPort = 0,
                 JournalPath = Path.Combine(state.FullName, "leases.journal"),
             });
-            using var tftp = new TftpServer(TftpServerOptions.FromFleet(fleet) with { ListenAddress = IPAddress.Loopback, Port = 0, InterfaceName = null, Root = lab.TftpRoot });
-            using var http = new HttpBootServer(HttpServerOptions.FromFleet(fleet) with { ListenAddress = IPAddress.Loopback, Root = lab.HttpRoot });
-            var timeline = new BootTimeline(options: BootTimelineOptions.ForFleet(fleet));
-            if (mapRoutes is null)
-            {
-                // The product's own per-node routes: script, answer files and phone-home, as `serve` maps them.
-                new FleetHttpRoutes(fleet, timeline, InstalledNodeStore.Open(fleet.Server.StateDirectory)).MapTo(http.Routes);
-            }
-            else
-            {
-                mapRoutes(http.Routes, fleet);
-            }
+            var timeline = stack.Timeline;
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            var runs = new[] { dhcp.RunAsync(timeline, cancel.Token), tftp.RunAsync(timeline, cancel.Token), http.RunAsync(timeline, cancel.Token) };
+            var run = stack.RunAsync(new BoundedEventChannel(), cancel.Token);
             int failures;
             try
             {
-                await Task.WhenAll(dhcp.WhenListening, tftp.WhenListening, http.WhenListening).ConfigureAwait(false);
+                await stack.WhenListening.ConfigureAwait(false);
+                var dhcp = stack.Dhcp!;
                 probe.Server = dhcp.LocalEndPoint!;
-                var routesServed = http.Routes.Routes.Count > 0;
-                await output.WriteLineAsync($"NodeFoundry demo: the embedded lab.yaml on loopback ({fleet.SourcePath}) — dhcp@{dhcp.LocalEndPoint}, {tftp.Name}, {http.Name}").ConfigureAwait(false);
+                await output.WriteLineAsync($"NodeFoundry demo: the embedded lab.yaml on loopback ({fleet.SourcePath}) — {stack.Name}").ConfigureAwait(false);
                 await output.WriteLineAsync($"  the example lab's 192.0.2.0/24 moved to 127.0.0.0/24, so each client sends from the address DHCP gave it; HTTP base {fleet.Boot.HttpBaseUrl}").ConfigureAwait(false);
-                if (!routesServed)
-                {
-                    await output.WriteLineAsync("  (degraded: this build's HTTP server maps no per-node routes, so the script, answer files and phone-home are not served; checked up to kernel and initrd)").ConfigureAwait(false);
-                }
-
                 await output.WriteLineAsync().ConfigureAwait(false);
-                var walker = new DemoWalker(fleet, probe, tftp.LocalEndPoint!, timeline, routesServed, output);
+                var walker = new DemoWalker(fleet, probe, stack.Tftp!.LocalEndPoint!, timeline, output);
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{"client",-26} {"step",-14} result")).ConfigureAwait(false);
                 var walked = new List<(string Label, PhysicalAddress Mac)>();
                 foreach (var (node, arch, label) in Clients(fleet))
@@ -91,19 +71,17 @@ internal static class DemoCommand
 
                 await walker.WalkUnknownAsync(PhysicalAddress.Parse("52-54-00-00-00-99")).ConfigureAwait(false);
                 failures = walker.Failures;
-                var last = routesServed ? BootStage.Installed : BootStage.Initrd;
-                var required = Enumerable.Range((int)BootStage.Offered, (int)last).Select(s => (BootStage)s)
-                    .Where(s => routesServed || s != BootStage.ScriptFetched).ToList();
-                failures += await PrintTimelineAsync(timeline, walked, last, required, output, cancel.Token).ConfigureAwait(false);
+                var required = Enumerable.Range((int)BootStage.Offered, (int)BootStage.Installed).Select(s => (BootStage)s).ToList();
+                failures += await PrintTimelineAsync(timeline, walked, BootStage.Installed, required, output, cancel.Token).ConfigureAwait(false);
                 await output.WriteLineAsync().ConfigureAwait(false);
                 await output.WriteLineAsync(failures == 0
-                    ? $"demo passed: every client got the loader, address, files{(routesServed ? ", script and answer files" : string.Empty)} the fleet file prescribes and reached {last} ({dhcp.Counters.Offers} offers, {dhcp.Counters.Acks} acks){(routesServed ? string.Empty : "; per-node routes not checked: this build does not serve them")}"
+                    ? $"demo passed: every client got the loader, address, files, script and answer files the fleet file prescribes and reached {BootStage.Installed} ({dhcp.Counters.Offers} offers, {dhcp.Counters.Acks} acks)"
                     : $"demo FAILED: {failures} check(s) differ from the fleet file").ConfigureAwait(false);
             }
             finally
             {
                 await cancel.CancelAsync().ConfigureAwait(false);
-                await Task.WhenAll(runs).ConfigureAwait(false);
+                await run.ConfigureAwait(false);
             }
 
             return failures == 0 ? 0 : 1;

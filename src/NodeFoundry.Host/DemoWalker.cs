@@ -15,7 +15,7 @@ namespace NodeFoundry.Host;
 /// from the fleet file and the documented URL layout (docs/http-routes.md), never from the renderers or
 /// the policy code under test; file contents are compared with the stand-ins the demo wrote.
 /// </summary>
-internal sealed class DemoWalker(FleetConfig fleet, DhcpProbeClient probe, IPEndPoint tftpServer, BootTimeline timeline, bool routesServed, TextWriter output)
+internal sealed class DemoWalker(FleetConfig fleet, DhcpProbeClient probe, IPEndPoint tftpServer, BootTimeline timeline, TextWriter output)
 {
     public int Failures { get; private set; }
 
@@ -73,11 +73,6 @@ internal sealed class DemoWalker(FleetConfig fleet, DhcpProbeClient probe, IPEnd
             {
                 await FetchFileAsync(client, label, step, Url(path), path, head: false, cancel).ConfigureAwait(false);
             }
-        }
-
-        if (!routesServed)
-        {
-            return;
         }
 
         foreach (var (route, mustContain) in AnswerFiles(profile.Os, node.MacAddress))
@@ -164,11 +159,6 @@ internal sealed class DemoWalker(FleetConfig fleet, DhcpProbeClient probe, IPEnd
     {
         var (status, body, error) = await client.SendAsync(HttpMethod.Get, scriptUrl, cancel).ConfigureAwait(false);
         var line = $"GET {scriptUrl} → {Status(status, error)} {body.Length} B";
-        if (!routesServed && status == 404)
-        {
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{label,-26} {"script",-14} {line}  not served by this build (no per-node routes)")).ConfigureAwait(false);
-            return;
-        }
 
         var text = Encoding.UTF8.GetString(body);
         var problems = new List<string>();

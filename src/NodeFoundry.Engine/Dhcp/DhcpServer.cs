@@ -32,7 +32,8 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
         _time = time ?? TimeProvider.System;
     }
 
-    public string Name => $"dhcp@{_options.ListenAddress}:{_options.Port}{(_options.InterfaceName is null ? string.Empty : "%" + _options.InterfaceName)}";
+    /// <summary>"dhcp@address:port[%interface]", with the bound port once listening (port 0 asks for any).</summary>
+    public string Name => $"dhcp@{_options.ListenAddress}:{LocalEndPoint?.Port ?? _options.Port}{(_options.InterfaceName is null ? string.Empty : "%" + _options.InterfaceName)}";
 
     public DhcpServerCounters Counters { get; } = new();
 
