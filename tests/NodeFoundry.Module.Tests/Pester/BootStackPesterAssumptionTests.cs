@@ -48,7 +48,7 @@ public sealed class BootStackPesterAssumptionTests : IDisposable
         try
         {
             await stack.WhenListening.WaitAsync(TimeSpan.FromSeconds(10));
-            Assert.StartsWith("stack: dhcp@127.0.0.1:0, tftp@127.0.0.1:", job.Name, StringComparison.Ordinal);
+            Assert.StartsWith($"stack: dhcp@127.0.0.1:{stack.Dhcp!.LocalEndPoint!.Port}, tftp@127.0.0.1:", job.Name, StringComparison.Ordinal);
             probe.Server = stack.Dhcp!.LocalEndPoint!;
 
             DhcpProbeResult result = probe.Probe(new DhcpProbeRequest(Node01, Architecture: 0) { CompleteLease = true });

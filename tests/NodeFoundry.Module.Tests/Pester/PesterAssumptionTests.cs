@@ -73,7 +73,8 @@ public sealed class PesterAssumptionTests
         try
         {
             await server.WhenListening.WaitAsync(TimeSpan.FromSeconds(10));
-            Assert.Equal("dhcp@127.0.0.1:0", server.Name);
+            // The suite's "dhcp@127.0.0.1:$Port": the name carries the bound port (here an ephemeral one).
+            Assert.Equal($"dhcp@127.0.0.1:{server.LocalEndPoint!.Port}", server.Name);
             probe.Server = server.LocalEndPoint!;
 
             DhcpProbeResult result = probe.Probe(new DhcpProbeRequest(Node01, Architecture: 0) { CompleteLease = true });
