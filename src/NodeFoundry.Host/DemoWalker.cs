@@ -82,7 +82,7 @@ internal sealed class DemoWalker(FleetConfig fleet, DhcpProbeClient probe, IPEnd
             await ReportAsync(label, "answer file", $"GET {route} → {Status(status, error)} {body.Length} B", status == 200 && text.Contains(mustContain, StringComparison.Ordinal) ? null : $"expected 200 with '{mustContain}'").ConfigureAwait(false);
         }
 
-        var phoneHome = "phone-home/" + BootRoutes.FormatMac(node.MacAddress);
+        var phoneHome = "phone-home/" + MacAddressText.Format(node.MacAddress);
         var (phoneStatus, _, phoneError) = await client.SendAsync(HttpMethod.Get, Url(phoneHome), cancel).ConfigureAwait(false);
         await ReportAsync(label, "phone-home", $"GET {phoneHome} → {Status(phoneStatus, phoneError)}", phoneStatus is >= 200 and < 300 ? null : "expected 2xx").ConfigureAwait(false);
     }
@@ -100,7 +100,7 @@ internal sealed class DemoWalker(FleetConfig fleet, DhcpProbeClient probe, IPEnd
     /// <summary>The answer files the fleet's <c>os</c> implies (docs/http-routes.md) and a text each must contain.</summary>
     private static IEnumerable<(string Route, string MustContain)> AnswerFiles(string os, PhysicalAddress mac)
     {
-        var m = BootRoutes.FormatMac(mac);
+        var m = MacAddressText.Format(mac);
         return os switch
         {
             "ubuntu" => [($"nocloud/{m}/user-data", "autoinstall:"), ($"nocloud/{m}/meta-data", "instance-id:")],

@@ -1,5 +1,6 @@
 using System.Globalization;
 using NodeFoundry.Dhcp.Leases;
+using NodeFoundry.Fleet;
 
 namespace NodeFoundry.Host;
 
@@ -19,7 +20,7 @@ internal static class LeasesCommand
         {
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{Dhcp.DhcpBootPolicy.FormatMac(lease.MacAddress),-17} {lease.Address,-15} {lease.State,-8} {lease.Pool,-16} {lease.ExpiresAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} {lease.HostName}"));
+                $"{MacAddressText.Format(lease.MacAddress),-17} {lease.Address,-15} {lease.State,-8} {lease.Pool,-16} {lease.ExpiresAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} {lease.HostName}"));
         }
 
         return 0;

@@ -49,7 +49,7 @@ public sealed class BootRenderer
         return new BootScript
         {
             NodeName = request.NodeName,
-            MacAddress = request.MacAddress is null ? null : BootRoutes.FormatMac(request.MacAddress),
+            MacAddress = request.MacAddress is null ? null : MacAddressText.Format(request.MacAddress),
             Kind = request.Kind,
             Route = route,
             Url = route is null || request.HttpBaseUrl is null ? null : BootRoutes.Absolute(request.HttpBaseUrl, route),
@@ -93,7 +93,7 @@ public sealed class BootRenderer
             files.Add(new AnswerFile
             {
                 NodeName = node.Name,
-                MacAddress = BootRoutes.FormatMac(node.MacAddress),
+                MacAddress = MacAddressText.Format(node.MacAddress),
                 Kind = kind,
                 Route = route,
                 Url = BootRoutes.Absolute(_fleet.Boot.HttpBaseUrl, route),

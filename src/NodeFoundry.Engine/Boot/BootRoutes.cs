@@ -26,21 +26,14 @@ public static class BootRoutes
     /// <summary>The files of a NoCloud seed directory.</summary>
     public static IReadOnlyList<string> NoCloudFiles { get; } = [UserData, MetaData, VendorData, NetworkConfig];
 
-    /// <summary>Lower-case colon form: <c>52:54:00:00:00:01</c>.</summary>
-    public static string FormatMac(PhysicalAddress mac)
-    {
-        ArgumentNullException.ThrowIfNull(mac);
-        return string.Join(':', mac.GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
-    }
-
     /// <summary><c>boot/{mac}.ipxe</c>, the default of <c>boot.ipxeScriptUrl</c>.</summary>
-    public static string Script(PhysicalAddress mac) => Script(FormatMac(mac));
+    public static string Script(PhysicalAddress mac) => Script(MacAddressText.Format(mac));
 
     /// <summary><c>boot/{mac}.ipxe</c> for a MAC text (or iPXE's <c>${mac}</c>).</summary>
     public static string Script(string mac) => $"boot/{mac}.ipxe";
 
     /// <summary><c>nocloud/{mac}/</c>: the NoCloud seed directory; the trailing '/' is mandatory for cloud-init.</summary>
-    public static string NoCloudSeed(PhysicalAddress mac) => NoCloudSeed(FormatMac(mac));
+    public static string NoCloudSeed(PhysicalAddress mac) => NoCloudSeed(MacAddressText.Format(mac));
 
     /// <summary><c>nocloud/{mac}/</c> for a MAC text (or iPXE's <c>${mac}</c>).</summary>
     public static string NoCloudSeed(string mac) => $"nocloud/{mac}/";
@@ -49,19 +42,19 @@ public static class BootRoutes
     public static string NoCloudFile(PhysicalAddress mac, string file) => NoCloudSeed(mac) + file;
 
     /// <summary><c>ks/{mac}.cfg</c>.</summary>
-    public static string Kickstart(PhysicalAddress mac) => Kickstart(FormatMac(mac));
+    public static string Kickstart(PhysicalAddress mac) => Kickstart(MacAddressText.Format(mac));
 
     /// <summary><c>ks/{mac}.cfg</c> for a MAC text (or iPXE's <c>${mac}</c>).</summary>
     public static string Kickstart(string mac) => $"ks/{mac}.cfg";
 
     /// <summary><c>preseed/{mac}.cfg</c>.</summary>
-    public static string Preseed(PhysicalAddress mac) => Preseed(FormatMac(mac));
+    public static string Preseed(PhysicalAddress mac) => Preseed(MacAddressText.Format(mac));
 
     /// <summary><c>preseed/{mac}.cfg</c> for a MAC text (or iPXE's <c>${mac}</c>).</summary>
     public static string Preseed(string mac) => $"preseed/{mac}.cfg";
 
     /// <summary><c>phone-home/{mac}</c>.</summary>
-    public static string PhoneHome(PhysicalAddress mac) => PhoneHome(FormatMac(mac));
+    public static string PhoneHome(PhysicalAddress mac) => PhoneHome(MacAddressText.Format(mac));
 
     /// <summary><c>phone-home/{mac}</c> for a MAC text (or iPXE's <c>${mac}</c>).</summary>
     public static string PhoneHome(string mac) => $"phone-home/{mac}";

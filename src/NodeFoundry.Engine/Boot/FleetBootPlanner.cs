@@ -108,7 +108,7 @@ public static class FleetBootPlanner
         ArgumentNullException.ThrowIfNull(pathOrUrl);
         string text = pathOrUrl
             .Replace(BootSettings.HttpPlaceholder, fleet.Boot.HttpBaseUrl, StringComparison.Ordinal)
-            .Replace(BootSettings.MacPlaceholder, node is null ? "${mac}" : BootRoutes.FormatMac(node.MacAddress), StringComparison.Ordinal)
+            .Replace(BootSettings.MacPlaceholder, node is null ? "${mac}" : MacAddressText.Format(node.MacAddress), StringComparison.Ordinal)
             .Replace(BootSettings.UuidPlaceholder, node?.Uuid?.ToString("D") ?? "${uuid}", StringComparison.Ordinal)
             .Replace(BootSettings.HostNamePlaceholder, node?.HostName ?? "${hostname}", StringComparison.Ordinal)
             .Replace(BootSettings.IpPlaceholder, node?.Address?.ToString() ?? "${ip}", StringComparison.Ordinal)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NodeFoundry.Fleet;
 
 namespace NodeFoundry.Boot;
 
@@ -170,7 +171,7 @@ public static class IpxeScriptRenderer
             return request.AnswerUrl;
         }
 
-        string mac = request.MacAddress is null ? "${mac}" : BootRoutes.FormatMac(request.MacAddress);
+        string mac = request.MacAddress is null ? "${mac}" : MacAddressText.Format(request.MacAddress);
         string route = request.Kind switch
         {
             BootScriptKind.Ubuntu => BootRoutes.NoCloudSeed(mac),
@@ -263,9 +264,9 @@ public static class IpxeScriptRenderer
     private static string Who(BootScriptRequest r) =>
         (r.NodeName, r.MacAddress) switch
         {
-            (string name, not null) => $"{name} ({BootRoutes.FormatMac(r.MacAddress)})",
+            (string name, not null) => $"{name} ({MacAddressText.Format(r.MacAddress)})",
             (string name, null) => name,
-            (null, not null) => BootRoutes.FormatMac(r.MacAddress),
+            (null, not null) => MacAddressText.Format(r.MacAddress),
             _ => "any node",
         };
 

@@ -1,4 +1,5 @@
 using System.Text;
+using NodeFoundry.Fleet;
 
 namespace NodeFoundry.Boot;
 
@@ -15,7 +16,7 @@ public static class KickstartRenderer
         ArgumentNullException.ThrowIfNull(r);
         InstallSettingsView i = new(r);
         var k = new StringBuilder();
-        k.Append($"# NodeFoundry kickstart for {r.NodeName} ({BootRoutes.FormatMac(r.MacAddress)}){(r.ProfileName is null ? string.Empty : $", profile {r.ProfileName}")}.\n");
+        k.Append($"# NodeFoundry kickstart for {r.NodeName} ({MacAddressText.Format(r.MacAddress)}){(r.ProfileName is null ? string.Empty : $", profile {r.ProfileName}")}.\n");
         k.Append("text\n");
         if (r.RepoUrl is not null)
         {
@@ -25,7 +26,7 @@ public static class KickstartRenderer
         k.Append($"lang {r.Install.Locale}\n");
         k.Append($"keyboard --vckeymap={r.Install.Keyboard}\n");
         k.Append($"timezone {r.Install.Timezone} --utc\n");
-        k.Append($"network --bootproto=dhcp --device={BootRoutes.FormatMac(r.MacAddress)} --hostname={r.HostName} --activate\n");
+        k.Append($"network --bootproto=dhcp --device={MacAddressText.Format(r.MacAddress)} --hostname={r.HostName} --activate\n");
         k.Append("rootpw --lock\n");
         if (r.Install.Username is string user)
         {

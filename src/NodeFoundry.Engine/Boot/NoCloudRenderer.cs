@@ -1,5 +1,6 @@
 using System.Text;
 using static NodeFoundry.Boot.YamlText;
+using NodeFoundry.Fleet;
 
 namespace NodeFoundry.Boot;
 
@@ -29,7 +30,7 @@ public static class NoCloudRenderer
         ArgumentNullException.ThrowIfNull(r);
         var y = new StringBuilder();
         y.Append("#cloud-config\n");
-        y.Append($"# NodeFoundry autoinstall for {r.NodeName} ({BootRoutes.FormatMac(r.MacAddress)}){Profile(r)}.\n");
+        y.Append($"# NodeFoundry autoinstall for {r.NodeName} ({MacAddressText.Format(r.MacAddress)}){Profile(r)}.\n");
         y.Append("autoinstall:\n");
         y.Append("  version: 1\n");
         y.Append($"  locale: {Scalar(r.Install.Locale)}\n");
@@ -41,7 +42,7 @@ public static class NoCloudRenderer
         y.Append("    ethernets:\n");
         y.Append("      boot0:\n");
         y.Append("        match:\n");
-        y.Append($"          macaddress: {Scalar(BootRoutes.FormatMac(r.MacAddress))}\n");
+        y.Append($"          macaddress: {Scalar(MacAddressText.Format(r.MacAddress))}\n");
         y.Append("        dhcp4: true\n");
         if (r.Install.Username is string user)
         {
@@ -130,7 +131,7 @@ public static class NoCloudRenderer
             + "ethernets:\n"
             + "  boot0:\n"
             + "    match:\n"
-            + $"      macaddress: {Scalar(BootRoutes.FormatMac(r.MacAddress))}\n"
+            + $"      macaddress: {Scalar(MacAddressText.Format(r.MacAddress))}\n"
             + "    dhcp4: true\n";
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using NodeFoundry.Fleet;
 
 namespace NodeFoundry.Boot;
 
@@ -20,7 +21,7 @@ public static class PreseedRenderer
         var p = new StringBuilder();
         void D(string question, string type, string value) => p.Append($"d-i {question} {type}{(value.Length == 0 ? string.Empty : " " + value)}\n");
 
-        p.Append($"# NodeFoundry preseed for {r.NodeName} ({BootRoutes.FormatMac(r.MacAddress)}){(r.ProfileName is null ? string.Empty : $", profile {r.ProfileName}")}.\n");
+        p.Append($"# NodeFoundry preseed for {r.NodeName} ({MacAddressText.Format(r.MacAddress)}){(r.ProfileName is null ? string.Empty : $", profile {r.ProfileName}")}.\n");
         D("debian-installer/locale", "string", r.Install.Locale);
         D("keyboard-configuration/xkb-keymap", "select", r.Install.Keyboard);
         D("netcfg/choose_interface", "select", "auto");

@@ -190,30 +190,9 @@ public sealed class DhcpBootPolicy
 
         return template
             .Replace("{http}", _fleet.Boot.HttpBaseUrl, StringComparison.Ordinal)
-            .Replace("{mac}", FormatMac(client.MacAddress), StringComparison.Ordinal)
+            .Replace("{mac}", MacAddressText.Format(client.MacAddress), StringComparison.Ordinal)
             .Replace("{uuid}", (node?.Uuid ?? client.Uuid)?.ToString("D") ?? string.Empty, StringComparison.Ordinal)
             .Replace("{hostname}", node?.HostName ?? string.Empty, StringComparison.Ordinal)
             .Replace("{server}", _fleet.Server.Address.ToString(), StringComparison.Ordinal);
-    }
-
-    /// <summary>Lower-case, colon-separated: <c>52:54:00:00:00:01</c>.</summary>
-    public static string FormatMac(System.Net.NetworkInformation.PhysicalAddress mac)
-    {
-        ArgumentNullException.ThrowIfNull(mac);
-        var bytes = mac.GetAddressBytes();
-        return string.Create(bytes.Length == 0 ? 0 : (bytes.Length * 3) - 1, bytes, static (span, b) =>
-        {
-            const string Hex = "0123456789abcdef";
-            for (var i = 0; i < b.Length; i++)
-            {
-                if (i > 0)
-                {
-                    span[(i * 3) - 1] = ':';
-                }
-
-                span[i * 3] = Hex[b[i] >> 4];
-                span[(i * 3) + 1] = Hex[b[i] & 0xF];
-            }
-        });
     }
 }

@@ -53,7 +53,23 @@ public static class MacAddressText
     public static string Format(PhysicalAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return string.Join(':', address.GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+
+        // On the DHCP hot path (every iPXE script URL): one allocation, no LINQ.
+        var bytes = address.GetAddressBytes();
+        return string.Create(bytes.Length == 0 ? 0 : (bytes.Length * 3) - 1, bytes, static (span, b) =>
+        {
+            const string Hex = "0123456789abcdef";
+            for (var i = 0; i < b.Length; i++)
+            {
+                if (i > 0)
+                {
+                    span[(i * 3) - 1] = ':';
+                }
+
+                span[i * 3] = Hex[b[i] >> 4];
+                span[(i * 3) + 1] = Hex[b[i] & 0xF];
+            }
+        });
     }
 
     /// <summary>True for a group (multicast or broadcast) address, which no NIC boots from.</summary>

@@ -5,6 +5,7 @@ using NodeFoundry.Dhcp;
 using NodeFoundry.Events;
 using NodeFoundry.Http;
 using NodeFoundry.Tftp;
+using NodeFoundry.Fleet;
 
 namespace NodeFoundry.Timeline;
 
@@ -193,7 +194,7 @@ public sealed class BootTimeline : IBootEventSink
                     ? macs.Where(m => !waiter.Has(m)).Select(m => _nodes.TryGetValue(m, out var n) ? n.ToSnapshot() : Unknown(m)).ToList()
                     : _recency.Where(n => !waiter.Has(n.Mac)).Select(n => n.ToSnapshot()).ToList();
                 throw new BootStageTimeoutException(
-                    $"{reached.Count} of {waiter.Count} node(s) reached {waiter.Stage} within {timeout}; missing: {(missing.Count == 0 ? "(none tracked)" : string.Join(", ", missing.Select(m => $"{m.NodeName ?? BootRoutes.FormatMac(m.MacAddress)} at {m.Stage}")))}",
+                    $"{reached.Count} of {waiter.Count} node(s) reached {waiter.Stage} within {timeout}; missing: {(missing.Count == 0 ? "(none tracked)" : string.Join(", ", missing.Select(m => $"{m.NodeName ?? MacAddressText.Format(m.MacAddress)} at {m.Stage}")))}",
                     waiter.Stage,
                     reached,
                     missing);

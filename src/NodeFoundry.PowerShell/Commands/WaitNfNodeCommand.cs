@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Net.NetworkInformation;
 using NodeFoundry.Boot;
 using NodeFoundry.Timeline;
+using NodeFoundry.Fleet;
 
 namespace NodeFoundry.PowerShell.Commands;
 
@@ -90,7 +91,7 @@ public sealed class WaitNfNodeCommand : PSCmdlet, IDisposable
             WriteObject(ex.Reached, enumerateCollection: true);
             string missing = ex.Missing.Count == 0
                 ? "no other node was seen"
-                : "missing: " + string.Join(", ", ex.Missing.Select(m => $"{m.NodeName ?? stack.Fleet.FindByMac(m.MacAddress)?.Name ?? "unknown node"} ({BootRoutes.FormatMac(m.MacAddress)}) at {m.Stage}"));
+                : "missing: " + string.Join(", ", ex.Missing.Select(m => $"{m.NodeName ?? stack.Fleet.FindByMac(m.MacAddress)?.Name ?? "unknown node"} ({MacAddressText.Format(m.MacAddress)}) at {m.Stage}"));
             WriteError(new ErrorRecord(
                 new TimeoutException($"{ex.Reached.Count} node(s) reached {Stage} within {TimeoutSec} s; {missing}.", ex),
                 ErrorIds.NodeWaitTimeout, ErrorCategory.OperationTimeout, ex.Missing));

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using NodeFoundry.Boot;
 using NodeFoundry.Dhcp;
+using NodeFoundry.Fleet;
 
 namespace NodeFoundry.Tests.Dhcp;
 
@@ -139,6 +140,6 @@ public sealed class DhcpBootPolicyTests
     [Fact]
     public void Mac_is_formatted_like_ipxe_does()
     {
-        Assert.Equal("52:54:00:0a:bc:ff", DhcpBootPolicy.FormatMac(PhysicalAddress.Parse("52-54-00-0A-BC-FF")));
+        Assert.Equal("52:54:00:0a:bc:ff", MacAddressText.Format(PhysicalAddress.Parse("52-54-00-0A-BC-FF")));
     }
 }

@@ -9,6 +9,7 @@ using NodeFoundry.Host;
 using NodeFoundry.Probe;
 using NodeFoundry.Tftp;
 using NodeFoundry.Timeline;
+using NodeFoundry.Fleet;
 
 namespace NodeFoundry.Tests.Hosting;
 
@@ -51,7 +52,7 @@ public sealed class BootStackTests : IDisposable
         var ipxeAddress = Assert.IsType<IPAddress>(ipxe.Ack?.YourAddress);
         using var http = new DemoHttpClient(ipxeAddress, "iPXE/1.21.1 (tests)");
         var profile = lab.Fleet.FindProfile(node.Profile)!;
-        foreach (var url in new[] { ipxe.BootFile!, Url(lab, profile.Kernel!), Url(lab, profile.Initrd!), Url(lab, "phone-home/" + BootRoutes.FormatMac(node.MacAddress)) })
+        foreach (var url in new[] { ipxe.BootFile!, Url(lab, profile.Kernel!), Url(lab, profile.Initrd!), Url(lab, "phone-home/" + MacAddressText.Format(node.MacAddress)) })
         {
             var (status, _, error) = await http.SendAsync(HttpMethod.Get, url, stop.Token);
             Assert.True(status is >= 200 and < 300, $"GET {url} → {status} {error}");

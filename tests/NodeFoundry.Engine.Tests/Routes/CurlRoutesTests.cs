@@ -1,5 +1,6 @@
 using NodeFoundry.Boot;
 using NodeFoundry.Tests.Http;
+using NodeFoundry.Fleet;
 
 namespace NodeFoundry.Tests.Routes;
 
@@ -14,7 +15,7 @@ public sealed class CurlRoutesTests
         var renderer = new BootRenderer(lab.Fleet);
         foreach (var node in lab.Fleet.Nodes)
         {
-            var colon = BootRoutes.FormatMac(node.MacAddress);
+            var colon = MacAddressText.Format(node.MacAddress);
             var encoded = colon.Replace(":", "%3A", StringComparison.Ordinal);
             var script = Curl(url + "/boot/" + encoded + ".ipxe");
             Assert.Equal(renderer.RenderScript(node).Text, script);

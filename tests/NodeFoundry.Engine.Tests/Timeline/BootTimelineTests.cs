@@ -29,7 +29,7 @@ public sealed class BootTimelineTests
     private static BootEvent Ev(string code, PhysicalAddress mac, IPAddress ip, int second)
     {
         var at = T0.AddSeconds(second);
-        var macText = BootRoutes.FormatMac(mac);
+        var macText = MacAddressText.Format(mac);
         return code switch
         {
             "offer" => new LeaseEvent { Kind = LeaseEventKind.Offered, MacAddress = mac, Address = ip, Firmware = FirmwareKind.Bios, Timestamp = at },
@@ -207,7 +207,7 @@ public sealed class BootTimelineTests
 
         Assert.Equal(3, timeline.Count);
         Assert.Equal(2, timeline.Evicted);
-        Assert.Equal(["52:54:00:00:01:01", "52:54:00:00:01:04", "52:54:00:00:01:05"], timeline.Snapshot().Select(n => BootRoutes.FormatMac(n.MacAddress)).Order());
+        Assert.Equal(["52:54:00:00:01:01", "52:54:00:00:01:04", "52:54:00:00:01:05"], timeline.Snapshot().Select(n => MacAddressText.Format(n.MacAddress)).Order());
 
         // The evicted node's address no longer attributes: the transfer waits for a lease instead.
         timeline.Publish(new TransferEvent { Kind = TransferEventKind.Completed, Client = new IPEndPoint(IPAddress.Parse("192.0.2.152"), 2070), IPAddress = IPAddress.Parse("192.0.2.152") });
