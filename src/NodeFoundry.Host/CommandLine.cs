@@ -38,7 +38,17 @@ internal static class CommandLine
             return args.Length == 0 ? 2 : 0;
         }
 
-        var options = ArgumentReader.Parse(args.Skip(1));
+        ArgumentReader options;
+        try
+        {
+            options = ArgumentReader.Parse(args.Skip(1));
+        }
+        catch (UsageException ex)
+        {
+            await Console.Error.WriteLineAsync($"nodefoundry: {ex.Message}\n\n{Usage}").ConfigureAwait(false);
+            return 2;
+        }
+
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {

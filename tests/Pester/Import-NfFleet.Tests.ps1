@@ -77,6 +77,44 @@ Describe 'Import-NfFleet' {
         }
     }
 
+    Context 'selecting nodes' {
+        It 'selects by -Name with wildcards' {
+            (Import-NfFleet $Fleet -Name 'node0*').Name | Should -Be @('node01', 'node02')
+            (Import-NfFleet $Fleet -Name 'node02').Name | Should -Be 'node02'
+        }
+
+        It 'reports a -Name no node has as NfNodeNotFound' {
+            Import-NfFleet $Fleet -Name 'node99' -ErrorAction SilentlyContinue -ErrorVariable missing | Should -BeNullOrEmpty
+            $missing[0].FullyQualifiedErrorId | Should -BeLike 'NfNodeNotFound*'
+        }
+
+        It 'selects by -Profile' {
+            Import-NfFleet $Fleet -Profile 'ubu*' | Should -HaveCount 2
+            Import-NfFleet $Fleet -Profile 'rhel' | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'tab completion from the fleet file on the command line' {
+        It 'completes <Parameter> values' -ForEach @(
+            @{ Parameter = 'Name'; Word = 'node0'; Expected = @('node01', 'node02') }
+            @{ Parameter = 'Profile'; Word = 'ub'; Expected = @('ubuntu') }
+        ) {
+            $line = "Import-NfFleet -Path '$Fleet' -$Parameter $Word"
+            $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $completion.CompletionMatches.CompletionText | Should -Be $Expected
+        }
+
+        It 'completes MAC addresses of the fleet last used, with the node name as tool tip' {
+            $null = Import-NfFleet $Fleet
+            $line = 'Get-NfLease -JournalPath ./none.journal -MacAddress 52:54:00:00:00:0'
+            $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            # Other suites in this session may have used fleets too: the fixture's MACs must be among the matches.
+            $completion.CompletionMatches.CompletionText | Should -Contain '52:54:00:00:00:01'
+            $completion.CompletionMatches.CompletionText | Should -Contain '52:54:00:00:00:02'
+            ($completion.CompletionMatches | Where-Object CompletionText -EQ '52:54:00:00:00:01').ToolTip | Should -Be 'node01'
+        }
+    }
+
     It 'writes NfFleetFileNotFound for a missing file' {
         Import-NfFleet (Join-Path $TestDrive 'nope.yaml') -ErrorAction SilentlyContinue -ErrorVariable missing | Should -BeNullOrEmpty
         $missing[0].FullyQualifiedErrorId | Should -BeLike 'NfFleetFileNotFound*'

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Text;
 using NodeFoundry.Boot;
 using NodeFoundry.Fleet;
+using NodeFoundry.PowerShell.Completion;
 
 namespace NodeFoundry.PowerShell.Commands;
 
@@ -34,6 +35,11 @@ internal sealed class FleetRendering(PSCmdlet cmdlet)
         }
 
         _fleets[full] = result.Fleet;
+        if (result.Fleet is not null)
+        {
+            FleetCompletionSource.Remember(full);
+        }
+
         return result.Fleet;
     }
 

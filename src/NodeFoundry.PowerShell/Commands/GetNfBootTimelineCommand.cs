@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Net.NetworkInformation;
 using NodeFoundry.Timeline;
+using NodeFoundry.PowerShell.Completion;
 
 namespace NodeFoundry.PowerShell.Commands;
 
@@ -19,12 +20,14 @@ public sealed class GetNfBootTimelineCommand : PSCmdlet
     /// <summary>Only these hardware addresses.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FleetMacAddressCompleter))]
     public PhysicalAddress[]? MacAddress { get; set; }
 
     /// <summary>Only the fleet nodes with these names (wildcards allowed).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(FleetNodeNameCompleter))]
     public string[]? Name { get; set; }
 
     protected override void ProcessRecord()

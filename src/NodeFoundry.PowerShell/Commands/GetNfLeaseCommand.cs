@@ -6,6 +6,7 @@ using NodeFoundry.Dhcp.Leases;
 using NodeFoundry.Hosting;
 using NodeFoundry.PowerShell.Jobs;
 using NodeFoundry.PowerShell.Leases;
+using NodeFoundry.PowerShell.Completion;
 
 namespace NodeFoundry.PowerShell.Commands;
 
@@ -30,6 +31,7 @@ public sealed class GetNfLeaseCommand : PSCmdlet
     /// <summary>Only leases of these hardware addresses.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FleetMacAddressCompleter))]
     public PhysicalAddress[]? MacAddress { get; set; }
 
     /// <summary>Only leases of these IP addresses.</summary>

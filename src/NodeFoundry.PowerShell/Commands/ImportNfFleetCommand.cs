@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using NodeFoundry.Fleet;
+using NodeFoundry.PowerShell.Completion;
 
 namespace NodeFoundry.PowerShell.Commands;
 
@@ -23,15 +24,31 @@ public sealed class ImportNfFleetCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 
+    /// <summary>Only the nodes with these names (wildcards allowed); a name without wildcards that no node has is an error.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FleetNodeNameCompleter))]
+    public string[]? Name { get; set; }
+
+    /// <summary>Only the nodes that install one of these boot profiles (wildcards allowed).</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FleetProfileCompleter))]
+    public string[]? Profile { get; set; }
+
     protected override void ProcessRecord()
     {
+        var selection = new FleetRendering(this);
         foreach (string file in ResolveFiles())
         {
             // The loader never throws for a bad or unreadable file: every problem comes back as a FleetError.
             FleetLoadResult result = FleetLoader.LoadFile(file);
             if (result.Fleet is { } fleet)
             {
-                WriteObject(fleet.Nodes, enumerateCollection: true);
+                FleetCompletionSource.Remember(file);
+                WriteObject(selection.Select(fleet, Name).Where(MatchesProfile), enumerateCollection: true);
                 continue;
             }
 
@@ -81,6 +98,17 @@ public sealed class ImportNfFleetCommand : PSCmdlet
         }
 
         return files;
+    }
+
+    private bool MatchesProfile(FleetNode node)
+    {
+        if (Profile is null || Profile.Length == 0)
+        {
+            return true;
+        }
+
+        return node.Profile is { } profile
+            && Profile.Any(p => new WildcardPattern(p, WildcardOptions.IgnoreCase).IsMatch(profile));
     }
 
     private void WriteNotFound(string path) =>

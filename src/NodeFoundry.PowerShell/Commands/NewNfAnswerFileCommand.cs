@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using NodeFoundry.Boot;
 using NodeFoundry.Fleet;
+using NodeFoundry.PowerShell.Completion;
 
 namespace NodeFoundry.PowerShell.Commands;
 
@@ -22,6 +23,7 @@ public sealed class NewNfAnswerFileCommand : PSCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = FleetSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FleetNodeNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Only these files (for example MetaData); all of each node's files when omitted.</summary>

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Net.NetworkInformation;
 using NodeFoundry.Boot;
 using NodeFoundry.Fleet;
+using NodeFoundry.PowerShell.Completion;
 
 namespace NodeFoundry.PowerShell.Commands;
 
@@ -24,6 +25,7 @@ public sealed class NewNfBootScriptCommand : PSCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = FleetSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FleetNodeNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>What the script does; with a fleet, overrides the kind of the node's profile.</summary>
@@ -34,6 +36,7 @@ public sealed class NewNfBootScriptCommand : PSCmdlet
     /// <summary>The node's boot MAC; omitted, the script serves any node through iPXE's ${mac}.</summary>
     [Parameter(ParameterSetName = ExplicitSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FleetMacAddressCompleter))]
     public string? MacAddress { get; set; }
 
     /// <summary>Kernel URL.</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using NodeFoundry.Fleet;
 using NodeFoundry.Hosting;
 using NodeFoundry.PowerShell.Jobs;
+using NodeFoundry.PowerShell.Completion;
 
 namespace NodeFoundry.PowerShell.Commands;
 
@@ -80,6 +81,7 @@ public abstract class StartBootServiceCommand<TOptions> : PSCmdlet
         }
 
         FleetConfig fleet = LoadFleet(fleetPath);
+        FleetCompletionSource.Remember(fleetPath);
         TOptions options = Configure(fleet);
         if (!ShouldProcess(FormatEndpoint(EndpointOf(options)), $"Start {Protocol} server {Describe(fleet, options)}, configured by '{fleetPath}'"))
         {

@@ -3,6 +3,7 @@ using System.Net.NetworkInformation;
 using NodeFoundry.Boot;
 using NodeFoundry.Timeline;
 using NodeFoundry.Fleet;
+using NodeFoundry.PowerShell.Completion;
 
 namespace NodeFoundry.PowerShell.Commands;
 
@@ -38,12 +39,14 @@ public sealed class WaitNfNodeCommand : PSCmdlet, IDisposable
     /// <summary>The nodes that must reach the stage, by hardware address.</summary>
     [Parameter(ParameterSetName = NodeSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FleetMacAddressCompleter))]
     public PhysicalAddress[]? MacAddress { get; set; }
 
     /// <summary>The nodes that must reach the stage, by fleet name (wildcards allowed).</summary>
     [Parameter(ParameterSetName = NodeSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(FleetNodeNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Longest wait in seconds.</summary>

@@ -11,7 +11,8 @@ internal sealed record CompiledParameter(
     string Position,
     string PipelineInput,
     IReadOnlyList<string> Aliases,
-    bool SupportsWildcards);
+    bool SupportsWildcards,
+    string? Completer = null);
 
 /// <summary>A cmdlet class of the built module, read through MetadataLoadContext.</summary>
 internal sealed class CompiledCmdlet
@@ -101,7 +102,11 @@ internal sealed class CompiledCmdlet
                 position == int.MinValue ? "Named" : position.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 pipeline,
                 aliases,
-                attributes.Any(a => a.AttributeType.FullName == "System.Management.Automation.SupportsWildcardsAttribute")));
+                attributes.Any(a => a.AttributeType.FullName == "System.Management.Automation.SupportsWildcardsAttribute"),
+                attributes
+                    .Where(a => a.AttributeType.FullName == "System.Management.Automation.ArgumentCompleterAttribute")
+                    .Select(a => (a.ConstructorArguments[0].Value as Type)?.FullName)
+                    .SingleOrDefault()));
         }
 
         if (supportsShouldProcess)

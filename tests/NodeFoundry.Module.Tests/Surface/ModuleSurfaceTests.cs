@@ -117,6 +117,42 @@ public sealed class ModuleSurfaceTests : IDisposable
     }
 
     [Fact]
+    public void Fleet_values_complete_from_the_fleet_file()
+    {
+        // A MAC, a node name or a profile is typed from a fleet file the operator has open: Tab must offer them.
+        // -Name on Start-* is the job's name, not a node's.
+        var expectations = _cmdlets
+            .SelectMany(c => c.Parameters.Select(p => (Cmdlet: c, Parameter: p)))
+            .Select(x => (x.Cmdlet, x.Parameter, Expected: x.Parameter.Name switch
+            {
+                "MacAddress" => "NodeFoundry.PowerShell.Completion.FleetMacAddressCompleter",
+                "Profile" => "NodeFoundry.PowerShell.Completion.FleetProfileCompleter",
+                "Name" when x.Cmdlet.Verb != "Start" => "NodeFoundry.PowerShell.Completion.FleetNodeNameCompleter",
+                _ => null,
+            }))
+            .Where(x => x.Expected is not null)
+            .ToList();
+
+        Assert.True(expectations.Count >= 9, $"only {expectations.Count} fleet-valued parameters found");
+        Assert.All(expectations, x => Assert.True(x.Parameter.Completer == x.Expected, $"{x.Cmdlet.Name} -{x.Parameter.Name}: completer {x.Parameter.Completer ?? "none"}, expected {x.Expected}"));
+    }
+
+    [Fact]
+    public void Every_completer_is_a_public_IArgumentCompleter_with_a_default_constructor()
+    {
+        // PowerShell instantiates the type named by [ArgumentCompleter] itself.
+        Type[] completers = [.. _cmdlets.SelectMany(c => c.Parameters).Select(p => p.Completer).OfType<string>().Distinct()
+            .Select(name => _cmdlets[0].Type.Assembly.GetType(name, throwOnError: true)!)];
+        Assert.NotEmpty(completers);
+        Assert.All(completers, t =>
+        {
+            Assert.True(t.IsPublic && !t.IsAbstract, $"{t.Name} must be public and concrete");
+            Assert.Contains(t.GetInterfaces(), i => i.FullName == "System.Management.Automation.IArgumentCompleter");
+            Assert.NotNull(t.GetConstructor(Type.EmptyTypes));
+        });
+    }
+
+    [Fact]
     public void Manifest_exports_exactly_the_compiled_cmdlets()
     {
         IReadOnlyList<string> exported = ModuleLayout.ManifestList("CmdletsToExport");
