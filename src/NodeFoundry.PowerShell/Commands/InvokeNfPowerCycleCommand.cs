@@ -241,7 +241,8 @@ public sealed class InvokeNfPowerCycleCommand : PSCmdlet
         }
         catch (ArgumentException ex)
         {
-            WriteError(new ErrorRecord(ex, ErrorIds.InvalidBmcAddress, ErrorCategory.InvalidArgument, Name ?? address));
+            // The address itself is not the target: a refused URL may carry a password.
+            WriteError(new ErrorRecord(ex, ErrorIds.InvalidBmcAddress, ErrorCategory.InvalidArgument, Name));
             return null;
         }
     }
