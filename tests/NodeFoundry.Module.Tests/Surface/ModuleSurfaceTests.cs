@@ -62,7 +62,7 @@ public sealed class ModuleSurfaceTests : IDisposable
     [Fact]
     public void The_module_has_the_expected_cmdlets()
     {
-        Assert.Equal(["Get-NfBootTimeline", "Get-NfLease", "Import-NfFleet", "New-NfAnswerFile", "New-NfBootScript", "Start-NfBootStack", "Start-NfDhcpServer", "Start-NfHttpServer", "Start-NfTftpServer", "Wait-NfNode"], _cmdlets.Select(c => c.Name));
+        Assert.Equal(["Get-NfBootTimeline", "Get-NfLease", "Import-NfFleet", "Invoke-NfPowerCycle", "New-NfAnswerFile", "New-NfBootScript", "Start-NfBootStack", "Start-NfDhcpServer", "Start-NfHttpServer", "Start-NfTftpServer", "Wait-NfNode"], _cmdlets.Select(c => c.Name));
     }
 
     [Fact]
@@ -96,6 +96,20 @@ public sealed class ModuleSurfaceTests : IDisposable
     public void The_network_touching_cmdlets_support_ShouldProcess()
     {
         Assert.All(_cmdlets.Where(c => c.Verb == "Start"), c => Assert.True(c.SupportsShouldProcess, $"{c.Name}: binds sockets without ShouldProcess"));
+    }
+
+    [Fact]
+    public void The_hardware_touching_cmdlets_confirm_with_high_impact()
+    {
+        CompiledCmdlet power = _cmdlets.Single(c => c.Name == "Invoke-NfPowerCycle");
+        CustomAttributeData cmdlet = power.Type.GetCustomAttributesData().Single(a => a.AttributeType.FullName == "System.Management.Automation.CmdletAttribute");
+        object? impact = cmdlet.NamedArguments.Single(a => a.MemberName == "ConfirmImpact").TypedValue.Value;
+
+        Assert.True(power.SupportsShouldProcess);
+        Assert.Equal(3, Convert.ToInt32(impact, System.Globalization.CultureInfo.InvariantCulture)); // ConfirmImpact.High
+        Assert.Equal("PSCredential", power.Parameters.Single(p => p.Name == "Credential").TypeName);
+        Assert.True(power.Parameters.Single(p => p.Name == "Credential").Required);
+        Assert.Equal("True (ByPropertyName)", power.Parameters.Single(p => p.Name == "Bmc").PipelineInput);
     }
 
     [Fact]
