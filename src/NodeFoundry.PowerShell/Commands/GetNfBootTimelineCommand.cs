@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using System.Net.NetworkInformation;
-using NodeFoundry.Timeline;
 using NodeFoundry.PowerShell.Completion;
+using NodeFoundry.Timeline;
 
 namespace NodeFoundry.PowerShell.Commands;
 

@@ -1,12 +1,12 @@
 using System.Management.Automation;
-using System.Net;
 using System.Net.NetworkInformation;
-using NodeFoundry.Dhcp;
+using System.Net;
 using NodeFoundry.Dhcp.Leases;
+using NodeFoundry.Dhcp;
 using NodeFoundry.Hosting;
+using NodeFoundry.PowerShell.Completion;
 using NodeFoundry.PowerShell.Jobs;
 using NodeFoundry.PowerShell.Leases;
-using NodeFoundry.PowerShell.Completion;
 
 namespace NodeFoundry.PowerShell.Commands;
 

@@ -1,7 +1,8 @@
 using System.Management.Automation;
 using NodeFoundry.Fleet;
-using NodeFoundry.Power;
 using NodeFoundry.Power.Redfish;
+using NodeFoundry.Power;
+using NodeFoundry.PowerShell.Completion;
 using NodeFoundry.PowerShell.Jobs;
 
 namespace NodeFoundry.PowerShell.Commands;
@@ -47,6 +48,7 @@ public sealed class InvokeNfPowerCycleCommand : PSCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("NodeName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FleetNodeNameCompleter))]
     public string? Name { get; set; }
 
     /// <summary>The BMC user name and password.</summary>

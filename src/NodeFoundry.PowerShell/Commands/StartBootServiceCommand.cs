@@ -2,8 +2,8 @@ using System.Management.Automation;
 using System.Net;
 using NodeFoundry.Fleet;
 using NodeFoundry.Hosting;
-using NodeFoundry.PowerShell.Jobs;
 using NodeFoundry.PowerShell.Completion;
+using NodeFoundry.PowerShell.Jobs;
 
 namespace NodeFoundry.PowerShell.Commands;
 

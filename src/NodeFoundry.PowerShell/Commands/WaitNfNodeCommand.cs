@@ -1,9 +1,9 @@
 using System.Management.Automation;
 using System.Net.NetworkInformation;
 using NodeFoundry.Boot;
-using NodeFoundry.Timeline;
 using NodeFoundry.Fleet;
 using NodeFoundry.PowerShell.Completion;
+using NodeFoundry.Timeline;
 
 namespace NodeFoundry.PowerShell.Commands;
 
