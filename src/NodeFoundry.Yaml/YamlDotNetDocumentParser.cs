@@ -6,7 +6,7 @@ namespace NodeFoundry.Yaml.Adapter;
 
 /// <summary>
 /// <see cref="IYamlDocumentParser"/> over YamlDotNet's representation model: loads a <see cref="Rep.YamlStream"/>
-/// and copies it node for node into the engine's neutral model, keeping every start mark, scalar text and style,
+/// and copies it node for node into the engine's neutral model, keeping every start mark, scalar text, style and tag,
 /// the document order of mappings and sequences, and shared (aliased) nodes.
 /// </summary>
 public sealed class YamlDotNetDocumentParser : IYamlDocumentParser
@@ -46,7 +46,8 @@ public sealed class YamlDotNetDocumentParser : IYamlDocumentParser
             {
                 case Rep.YamlScalarNode scalar:
                     {
-                        var result = new YamlScalarNode(scalar.Value ?? string.Empty, scalar.Style is ScalarStyle.Plain or ScalarStyle.Any, start);
+                        var result = new YamlScalarNode(
+                            scalar.Value ?? string.Empty, scalar.Style is ScalarStyle.Plain or ScalarStyle.Any, start, scalar.Tag.IsEmpty ? string.Empty : scalar.Tag.Value);
                         _converted[node] = result;
                         return result;
                     }

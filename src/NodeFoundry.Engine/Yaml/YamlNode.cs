@@ -28,18 +28,23 @@ public readonly record struct YamlMark(int Line, int Column)
 /// <summary>A scalar: its text as parsed (escapes and folding resolved) and whether it was written plain (unquoted).</summary>
 public sealed class YamlScalarNode : YamlNode
 {
-    public YamlScalarNode(string value, bool isPlain, YamlMark start)
+    public YamlScalarNode(string value, bool isPlain, YamlMark start, string tag = "")
         : base(start)
     {
         ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(tag);
         Value = value;
         IsPlain = isPlain;
+        Tag = tag;
     }
 
     public string Value { get; }
 
     /// <summary>True for a plain scalar; false for single- or double-quoted, literal (|) and folded (&gt;) ones.</summary>
     public bool IsPlain { get; }
+
+    /// <summary>The explicit tag as the parser resolved it (such as tag:yaml.org,2002:str for !!str); empty when none.</summary>
+    public string Tag { get; }
 
     public override string ToString() => Value;
 }
@@ -71,12 +76,15 @@ public sealed class YamlMappingNode : YamlNode
 
     public IReadOnlyList<KeyValuePair<YamlNode, YamlNode>> Children { get; }
 
-    /// <summary>The value of the scalar key whose text is <paramref name="key"/> (quoted or plain).</summary>
+    /// <summary>
+    /// The value of the untagged scalar key whose text is <paramref name="key"/>, quoted or plain (an explicitly
+    /// tagged key such as <c>!!str a</c> is another key, as in YamlDotNet's key equality).
+    /// </summary>
     public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out YamlNode? value)
     {
         foreach ((YamlNode k, YamlNode v) in Children)
         {
-            if (k is YamlScalarNode scalar && string.Equals(scalar.Value, key, StringComparison.Ordinal))
+            if (k is YamlScalarNode { Tag.Length: 0 } scalar && string.Equals(scalar.Value, key, StringComparison.Ordinal))
             {
                 value = v;
                 return true;

@@ -31,6 +31,17 @@ public sealed class YamlDocumentsTests
     }
 
     [Fact]
+    public void Keys_are_found_by_text_whether_quoted_or_not_but_a_tagged_key_is_another_key()
+    {
+        var root = Assert.IsType<YamlMappingNode>(Assert.Single(YamlDocuments.Parse("\"a\": 1\n!!str b: 2\n")));
+
+        Assert.True(root.TryGetValue("a", out _));
+        Assert.False(root.TryGetValue("b", out _));
+        Assert.Equal("tag:yaml.org,2002:str", ((YamlScalarNode)root.Children[1].Key).Tag);
+        Assert.Equal(string.Empty, ((YamlScalarNode)root.Children[0].Key).Tag);
+    }
+
+    [Fact]
     public void Every_document_is_returned_and_an_empty_text_has_none()
     {
         Assert.Empty(YamlDocuments.Parse(string.Empty));
