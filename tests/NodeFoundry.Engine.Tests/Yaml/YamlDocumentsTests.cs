@@ -42,6 +42,15 @@ public sealed class YamlDocumentsTests
     }
 
     [Fact]
+    public void A_sequence_that_holds_an_alias_of_itself_converts_without_recursing_forever()
+    {
+        var root = Assert.IsType<YamlMappingNode>(Assert.Single(YamlDocuments.Parse("a: &x [ 1, *x ]\n")));
+
+        var list = Assert.IsType<YamlSequenceNode>(root.Children[0].Value);
+        Assert.Same(list, list.Children[1]);
+    }
+
+    [Fact]
     public void Every_document_is_returned_and_an_empty_text_has_none()
     {
         Assert.Empty(YamlDocuments.Parse(string.Empty));
