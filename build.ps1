@@ -10,7 +10,8 @@
       Docs     renders en-US (MAML + about topic) from docs/*.md with the repository's tested generator;
                when PlatyPS is installed, also checks that PlatyPS accepts docs/*.md.
       Package  lays out out/NodeFoundry/<version>/ so that Import-Module out/NodeFoundry/<version>/NodeFoundry.psd1
-               (or a PSModulePath entry pointing at out/) loads it.
+               (or a PSModulePath entry pointing at out/) loads it; YamlDotNet and the adapters in its
+               Dependencies/ folder (docs/module-layout.md).
     The version is Directory.Build.props' VersionPrefix, the one place it lives.
 .EXAMPLE
     ./build.ps1                          # Build, Docs, Package, Test
@@ -78,6 +79,8 @@ function Invoke-Docs {
 
 function Invoke-Package {
     $publish = Join-Path $root "out/publish"
+    # Fresh each time: a stale dll from an older layout must not reach the package.
+    if (Test-Path $publish) { Remove-Item $publish -Recurse -Force }
     Invoke-Native dotnet publish $moduleProject -c $Configuration -o $publish --no-self-contained
     if (Test-Path $packageDir) { Remove-Item $packageDir -Recurse -Force }
     New-Item -ItemType Directory -Path $packageDir | Out-Null
@@ -87,6 +90,17 @@ function Invoke-Package {
     Get-ChildItem $publish -File -Filter *.dll | Where-Object { $name = $_.Name; -not ($exclude | Where-Object { $name -like $_ }) } |
         Copy-Item -Destination $packageDir
     Get-ChildItem $publish -File -Filter *.pdb | Copy-Item -Destination $packageDir
+
+    # Adapters and third-party assemblies (YamlDotNet) stay in Dependencies/, loaded only by the engine's private
+    # AssemblyLoadContext, never beside the module dll (docs/module-layout.md).
+    $dependencies = Join-Path $packageDir 'Dependencies'
+    New-Item -ItemType Directory -Path $dependencies | Out-Null
+    Get-ChildItem (Join-Path $publish 'Dependencies') -File | Where-Object Extension -In '.dll', '.pdb' |
+        Copy-Item -Destination $dependencies
+    foreach ($required in 'Dependencies/NodeFoundry.Yaml.dll', 'Dependencies/YamlDotNet.dll') {
+        if (-not (Test-Path (Join-Path $packageDir $required))) { throw "Package is missing $required" }
+    }
+    if (Test-Path (Join-Path $packageDir 'YamlDotNet.dll')) { throw 'YamlDotNet.dll must not sit beside the module dll' }
     Copy-Item (Join-Path $root 'src/NodeFoundry.PowerShell/NodeFoundry.psd1') $packageDir
     Copy-Item (Join-Path $root 'src/NodeFoundry.PowerShell/NodeFoundry.format.ps1xml') $packageDir
     Copy-Item (Join-Path $root 'en-US') -Destination (Join-Path $packageDir 'en-US') -Recurse

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using NodeFoundry.Yaml;
 
 namespace NodeFoundry.Boot;
 
@@ -443,21 +442,21 @@ public static partial class BootLint
 
     private static YamlMappingNode? ParseMapping(string text, List<LintFinding> findings, bool allowEmpty = false)
     {
-        var stream = new YamlStream();
+        IReadOnlyList<YamlNode> documents;
         try
         {
-            stream.Load(new StringReader(text));
+            documents = YamlDocuments.Parse(text);
         }
-        catch (YamlException ex)
+        catch (YamlSyntaxException ex)
         {
-            findings.Add(new(LintCodes.YamlSyntax, LintSeverity.Error, (int)Math.Clamp(ex.Start.Line, 1, int.MaxValue), $"The YAML does not parse: {ex.Message.TrimEnd('.')}.",
+            findings.Add(new(LintCodes.YamlSyntax, LintSeverity.Error, ex.Start.Line, $"The YAML does not parse: {ex.Message.TrimEnd('.')}.",
                 "Fix the indentation or quoting at this line."));
             return null;
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        if (documents.Count == 0 || documents[0] is not YamlMappingNode root)
         {
-            if (!allowEmpty && stream.Documents.Count > 0)
+            if (!allowEmpty && documents.Count > 0)
             {
                 findings.Add(new(LintCodes.YamlSyntax, LintSeverity.Error, 1, "The YAML is not a mapping of keys.", "Write 'key: value' lines."));
             }
@@ -472,9 +471,9 @@ public static partial class BootLint
         Child(auto, "ssh") is YamlMappingNode ssh && Child(ssh, "authorized-keys") is YamlSequenceNode { Children.Count: > 0 };
 
     private static YamlNode? Child(YamlMappingNode map, string key) =>
-        map.Children.TryGetValue(new YamlScalarNode(key), out YamlNode? value) ? value : null;
+        map.TryGetValue(key, out YamlNode? value) ? value : null;
 
-    private static int LineOf(YamlNode node) => (int)Math.Clamp(node.Start.Line, 1, int.MaxValue);
+    private static int LineOf(YamlNode node) => node.Start.Line;
 
     private static string[] Lines(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
 

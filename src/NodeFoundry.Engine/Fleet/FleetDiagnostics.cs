@@ -1,4 +1,4 @@
-using YamlDotNet.RepresentationModel;
+using NodeFoundry.Yaml;
 
 namespace NodeFoundry.Fleet;
 
@@ -28,7 +28,7 @@ internal sealed class FleetDiagnostics
 
     /// <summary>Reports at an explicit node; <paramref name="value"/> defaults to the node's text when it is a scalar.</summary>
     public void At(YamlNode node, string path, string message, string fix, string? value = null) =>
-        Add(ToInt(node.Start.Line), ToInt(node.Start.Column), path, value ?? (node as YamlScalarNode)?.Value, message, fix);
+        Add(node.Start.Line, node.Start.Column, path, value ?? (node as YamlScalarNode)?.Value, message, fix);
 
     /// <summary>Reports at the remembered value of <paramref name="path"/> (or its nearest remembered parent).</summary>
     public void At(string path, string message, string fix)
@@ -42,7 +42,7 @@ internal sealed class FleetDiagnostics
         {
             // Only the field's own scalar is its value; a parent's location carries no value.
             string? value = _locations.ContainsKey(path) ? (node as YamlScalarNode)?.Value : null;
-            Add(ToInt(node.Start.Line), ToInt(node.Start.Column), path, value, message, fix);
+            Add(node.Start.Line, node.Start.Column, path, value, message, fix);
         }
     }
 

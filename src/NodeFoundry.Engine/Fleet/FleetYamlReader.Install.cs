@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using YamlDotNet.RepresentationModel;
+using NodeFoundry.Yaml;
 
 namespace NodeFoundry.Fleet;
 

@@ -1,5 +1,4 @@
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using NodeFoundry.Yaml;
 
 namespace NodeFoundry.Fleet;
 
@@ -117,7 +116,7 @@ internal sealed partial class FleetYamlReader
         }
     }
 
-    private void ReportSyntax(YamlException ex)
+    private void ReportSyntax(YamlSyntaxException ex)
     {
         string message = ex.Message;
         string fix;
@@ -138,8 +137,8 @@ internal sealed partial class FleetYamlReader
             fix = "Check the indentation and quoting at this position: keys are followed by ': ', list entries start with '- ', and brackets and quotes must be closed.";
         }
 
-        int line = FleetDiagnostics.ToInt(ex.Start.Line);
-        int column = FleetDiagnostics.ToInt(ex.Start.Column);
+        int line = ex.Start.Line;
+        int column = ex.Start.Column;
         if (message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FindIndentTab(line) is (int tabLine, int tabColumn))
         {
             // The parser marks the start of the enclosing block; point at the tab itself.
@@ -175,8 +174,8 @@ internal sealed partial class FleetYamlReader
     // ---------------------------------------------------------------- helpers
 
     internal static bool IsNull(YamlNode node) =>
-        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } scalar
-        && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
+        node is YamlScalarNode { IsPlain: true } scalar
+        && scalar.Value is "" or "~" or "null" or "Null" or "NULL";
 
     internal static bool IsHostName(string text)
     {

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using NodeFoundry.Boot;
-using YamlDotNet.RepresentationModel;
+using NodeFoundry.Yaml;
 using NodeFoundry.Net;
 
 namespace NodeFoundry.Fleet;

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Net;
 using NodeFoundry.Boot;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using NodeFoundry.Yaml;
 using NodeFoundry.Net;
 
 namespace NodeFoundry.Fleet;
@@ -51,31 +50,31 @@ internal sealed partial class FleetYamlReader
     /// <summary>Reads the file; null when it could not be read at all (syntax error, empty, not a mapping).</summary>
     public FleetDraft? Read()
     {
-        var stream = new YamlStream();
+        IReadOnlyList<YamlNode> documents;
         try
         {
-            stream.Load(new StringReader(_text));
+            documents = YamlDocuments.Parse(_text);
         }
-        catch (YamlException ex)
+        catch (YamlSyntaxException ex)
         {
             ReportSyntax(ex);
             return null;
         }
 
-        if (stream.Documents.Count == 0)
+        if (documents.Count == 0)
         {
             _diag.Add(1, 1, string.Empty, null, "The fleet file is empty.",
                 "Start from examples/lab.yaml: a fleet file needs at least server.address and, in authoritative mode, one dhcp.scopes entry.");
             return null;
         }
 
-        if (stream.Documents.Count > 1)
+        if (documents.Count > 1)
         {
-            _diag.At(stream.Documents[1].RootNode, string.Empty, "The fleet file holds more than one YAML document.",
+            _diag.At(documents[1], string.Empty, "The fleet file holds more than one YAML document.",
                 "Keep one document: remove the '---' separator and merge what follows into the first document.", value: string.Empty);
         }
 
-        YamlNode root = stream.Documents[0].RootNode;
+        YamlNode root = documents[0];
         _diag.Remember(string.Empty, root);
         Map? map = OpenMap(root, string.Empty, "the fleet file", RootKeys, "server: { address: 192.0.2.1 }", allowExtensions: true);
         if (map is null)

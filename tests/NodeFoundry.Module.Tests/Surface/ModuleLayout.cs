@@ -23,6 +23,12 @@ internal static partial class ModuleLayout
 
     public static string FormatPath => Path.Combine(ModuleSourceDirectory, "NodeFoundry.format.ps1xml");
 
+    /// <summary>
+    /// The module project's own build output (an importable module folder: manifest, cmdlet and engine dlls, and
+    /// Dependencies/ with the adapters and YamlDotNet; see docs/module-layout.md).
+    /// </summary>
+    public static string ModuleOutputDirectory { get; } = Metadata("ModuleOutputDirectory");
+
     /// <summary>The built assemblies, copied next to the tests by the ProjectReference that also builds them first.</summary>
     public static string BuiltAssembly(string name) => Path.Combine(AppContext.BaseDirectory, name + ".dll");
 
@@ -33,7 +39,8 @@ internal static partial class ModuleLayout
 
     /// <summary>
     /// A MetadataLoadContext over the build output, the reference System.Management.Automation the module compiles
-    /// against (the real one is not installed here), and this runtime's framework assemblies.
+    /// against (the real one is not installed here), and this runtime's framework assemblies. Neither dll references
+    /// YamlDotNet: it sits behind the engine's YAML adapter, in the module's Dependencies/ folder.
     /// </summary>
     public static MetadataLoadContext CreateLoadContext()
     {
@@ -41,7 +48,6 @@ internal static partial class ModuleLayout
         {
             BuiltAssembly(CmdletAssemblyName),
             BuiltAssembly(EngineAssemblyName),
-            BuiltAssembly("YamlDotNet"),
             PowerShellStandardAssembly,
         };
         paths.AddRange(Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll"));
