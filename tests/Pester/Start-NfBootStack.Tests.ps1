@@ -59,7 +59,7 @@ Describe 'Start-NfBootStack as a job' {
         $counted = @(Wait-NfNode -Job $Job -Stage Bound -Count 1 -TimeoutSec 10)
         $counted.Count | Should -Be 1
 
-        $timeline = @(Get-NfBootTimeline -Job $Job -MacAddress 52:54:00:00:00:01)
+        $timeline = @(Get-NfBootTimeline -Job $Job -MacAddress '52:54:00:00:00:01')
         $timeline.Count | Should -Be 1
         $timeline[0].NodeName | Should -Be 'node01'
         @(Get-NfBootTimeline -Job $Job -Name 'node0*').NodeName | Should -Be @('node01')
@@ -76,7 +76,7 @@ Describe 'Start-NfBootStack as a job' {
     }
 
     It 'serves Get-NfLease from the stack job' {
-        $lease = Get-NfLease -Job $Job -MacAddress 52:54:00:00:00:01
+        $lease = Get-NfLease -Job $Job -MacAddress '52:54:00:00:00:01'
         $lease.Address | Should -Be ([ipaddress]'192.0.2.11')
     }
 
