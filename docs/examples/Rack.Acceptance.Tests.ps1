@@ -35,9 +35,9 @@ BeforeAll {
     $script:Checks = @(Test-NfBootPath -Server $BootServer -FleetPath $FleetPath)
 }
 
-Describe 'Rack <Rack> from <FleetPath>' -ForEach @{ Rack = ($Rack -join ', '); FleetPath = $FleetPath } {
+Describe "Rack $($Rack -join ', ') from $FleetPath" {
     It 'has nodes to roll' {
-        @(Import-NfFleet -Path $FleetPath -Name ($Rack -split ', ')) | Should -Not -BeNullOrEmpty
+        @(Import-NfFleet -Path $FleetPath -Name $Rack) | Should -Not -BeNullOrEmpty
     }
 
     It 'ran boot-path checks against the boot server' {
@@ -52,8 +52,8 @@ Describe 'Rack <Rack> from <FleetPath>' -ForEach @{ Rack = ($Rack -join ', '); F
 
 Describe 'Node <Name> (<Profile>)' -ForEach $Nodes {
     It 'has an iPXE script that lints clean' {
-        $script = New-NfBootScript -FleetPath $FleetPath -Name $Name -ErrorAction Stop
-        $script.IsValid | Should -BeTrue -Because ($script.Findings | Out-String)
+        $bootScript = New-NfBootScript -FleetPath $FleetPath -Name $Name -ErrorAction Stop
+        $bootScript.IsValid | Should -BeTrue -Because ($bootScript.Findings | Out-String)
     }
 
     It 'has answer files that lint clean (none for a boot-from-disk profile)' {
