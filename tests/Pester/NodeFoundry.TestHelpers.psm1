@@ -5,8 +5,10 @@ function Get-NfTestModulePath {
     <# The module under test: $env:NF_MODULE_PATH, else the packaged layout, else the build output. #>
     if ($env:NF_MODULE_PATH) { return $env:NF_MODULE_PATH }
     $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    $version = ([xml](Get-Content (Join-Path $root 'Directory.Build.props') -Raw)).Project.PropertyGroup.VersionPrefix |
-        Where-Object { $_ } | Select-Object -First 1
+    # XPath, not member access: under this module's StrictMode, .PropertyGroup.VersionPrefix is fragile once a second
+    # PropertyGroup without a VersionPrefix appears.
+    $versionNode = ([xml](Get-Content (Join-Path $root 'Directory.Build.props') -Raw)).SelectSingleNode('/Project/PropertyGroup/VersionPrefix')
+    $version = if ($versionNode) { $versionNode.InnerText } else { '' }
     $candidates = @(
         (Join-Path $root "out/NodeFoundry/$version/NodeFoundry.psd1")
         (Join-Path $root 'src/NodeFoundry.PowerShell/bin/Release/net8.0/NodeFoundry.psd1')
