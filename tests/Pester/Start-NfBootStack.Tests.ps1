@@ -113,7 +113,7 @@ Describe 'Start-NfBootStack all or nothing' {
         $taken = New-NfTestSocket -Tcp
         try {
             $taken.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
-            $taken.Listen()
+            $taken.Listen(1)
             $dhcpPort = Get-NfTestFreePort
             $job = Start-NfBootStack -FleetFile $Fleet -ListenAddress 127.0.0.1 -DhcpPort $dhcpPort -TftpPort (Get-NfTestFreePort) `
                 -HttpPort $taken.LocalEndPoint.Port -JournalPath (Join-Path $TestDrive 'taken.journal') -WarningAction SilentlyContinue
