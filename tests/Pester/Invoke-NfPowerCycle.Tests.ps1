@@ -106,6 +106,16 @@ Describe 'Invoke-NfPowerCycle' {
         }
     }
 
+    Context 'tab completion' {
+        It 'completes -Name from the fleets this session used' {
+            $null = Import-NfFleet (New-PowerFleet -Ports 9, 10)
+            $line = 'Invoke-NfPowerCycle -BmcAddress 127.0.0.1 -Credential $Credential -Name gpu'
+            $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $completion.CompletionMatches.CompletionText | Should -Contain 'gpu0'
+            $completion.CompletionMatches.CompletionText | Should -Contain 'gpu1'
+        }
+    }
+
     Context 'nodes by property name' {
         It 'binds BmcAddress, Protocol, Port and Name from any object' {
             $port = Get-NfTestFreePort -Tcp
