@@ -12,10 +12,10 @@ BeforeAll {
     $script:Fleet = Join-Path $TestDrive 'fleet.yaml'
     Copy-Item -LiteralPath (Join-Path $PSScriptRoot 'fixtures/fleet.yaml') -Destination $Fleet
 
-    $dhcpPort = Get-NfTestFreePort
+    $dhcpPort, $tftpPort = Get-NfTestFreePort -Count 2
     $script:Probe = New-NfTestProbe -ServerPort $dhcpPort
     $script:Job = Start-NfBootStack -FleetFile $Fleet -ListenAddress 127.0.0.1 -DhcpPort $dhcpPort `
-        -TftpPort (Get-NfTestFreePort) -HttpPort (Get-NfTestFreePort -Tcp) -RelayPort $Probe.LocalEndPoint.Port `
+        -TftpPort $tftpPort -HttpPort (Get-NfTestFreePort -Tcp) -RelayPort $Probe.LocalEndPoint.Port `
         -JournalPath (Join-Path $TestDrive 'leases.journal') -Name 'nf-pester-timeline' -WarningAction SilentlyContinue
     $script:Listening = Wait-NfTestListening -Job $Job
 

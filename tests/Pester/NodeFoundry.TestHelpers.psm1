@@ -20,14 +20,24 @@ function Get-NfTestModulePath {
 }
 
 function Get-NfTestFreePort {
-    <# A UDP (or, with -Tcp, TCP) port on 127.0.0.1 that is free right now (in the high range, no privileges needed). #>
-    param([switch] $Tcp)
-    $socket = New-NfTestSocket -Tcp:$Tcp
+    <#
+    A UDP (or, with -Tcp, TCP) port on 127.0.0.1 that is free right now (in the high range, no privileges needed).
+    With -Count, that many distinct ports (held together while chosen: two calls in a row may get the same port back,
+    which two engines of one stack cannot share): $dhcp, $tftp = Get-NfTestFreePort -Count 2.
+    #>
+    param([switch] $Tcp, [ValidateRange(1, 16)][int] $Count = 1)
+    $sockets = [System.Collections.Generic.List[System.Net.Sockets.Socket]]::new()
     try {
-        $socket.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
-        return $socket.LocalEndPoint.Port
+        for ($i = 0; $i -lt $Count; $i++) {
+            $socket = New-NfTestSocket -Tcp:$Tcp
+            $sockets.Add($socket)
+            $socket.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+        }
+        return $sockets | ForEach-Object { $_.LocalEndPoint.Port }
     }
-    finally { $socket.Dispose() }
+    finally {
+        foreach ($socket in $sockets) { $socket.Dispose() }
+    }
 }
 
 function New-NfTestSocket {

@@ -19,8 +19,7 @@ AfterAll {
 
 Describe 'Start-NfBootStack as a job' {
     BeforeAll {
-        $script:DhcpPort = Get-NfTestFreePort
-        $script:TftpPort = Get-NfTestFreePort
+        $script:DhcpPort, $script:TftpPort = Get-NfTestFreePort -Count 2   # both UDP: distinct for sure
         $script:HttpPort = Get-NfTestFreePort -Tcp
         $script:Probe = New-NfTestProbe -ServerPort $DhcpPort
         $script:Job = Start-NfBootStack -FleetFile $Fleet -ListenAddress 127.0.0.1 -DhcpPort $DhcpPort -TftpPort $TftpPort `
@@ -114,8 +113,8 @@ Describe 'Start-NfBootStack all or nothing' {
         try {
             $taken.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
             $taken.Listen(1)
-            $dhcpPort = Get-NfTestFreePort
-            $job = Start-NfBootStack -FleetFile $Fleet -ListenAddress 127.0.0.1 -DhcpPort $dhcpPort -TftpPort (Get-NfTestFreePort) `
+            $dhcpPort, $tftpPort = Get-NfTestFreePort -Count 2
+            $job = Start-NfBootStack -FleetFile $Fleet -ListenAddress 127.0.0.1 -DhcpPort $dhcpPort -TftpPort $tftpPort `
                 -HttpPort $taken.LocalEndPoint.Port -JournalPath (Join-Path $TestDrive 'taken.journal') -WarningAction SilentlyContinue
             Wait-NfTestCondition { $job.JobStateInfo.State -eq 'Failed' } -TimeoutSeconds 10 | Should -BeTrue
             $job.Error[0].FullyQualifiedErrorId | Should -BeLike 'NfBootServiceAddressInUse*'
