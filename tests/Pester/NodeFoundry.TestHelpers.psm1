@@ -206,12 +206,27 @@ function Start-NfTestForegroundServer {
 }
 
 function Test-NfTestPortFree {
-    <# True when UDP (or, with -Tcp, TCP) 127.0.0.1:$Port can be bound exclusively, i.e. the server has released it. #>
+    <#
+    True when the server has released 127.0.0.1:$Port. UDP: the port can be bound exclusively. TCP (-Tcp): nothing
+    listens there any more (a connection is refused). A bind is no test for TCP: the connections the server closed
+    linger in TIME_WAIT on its port, and an exclusive bind over them can fail on Windows although the listener is gone.
+    #>
     param([Parameter(Mandatory)][int] $Port, [switch] $Tcp)
-    $socket = New-NfTestSocket -Tcp:$Tcp
+    if ($Tcp) {
+        $client = [System.Net.Sockets.TcpClient]::new([System.Net.Sockets.AddressFamily]::InterNetwork)
+        try {
+            # Refused at once on Linux, after SYN retries (about 2 s) on Windows; a listener accepts at once.
+            $connect = $client.ConnectAsync([System.Net.IPAddress]::Loopback, $Port)
+            try { $connected = $connect.Wait(10000) }
+            catch { return $true }
+            return -not $connected -and $connect.IsFaulted
+        }
+        finally { $client.Dispose() }
+    }
+
+    $socket = New-NfTestSocket
     try {
         $socket.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $Port))
-        if ($Tcp) { $socket.Listen(1) }
         return $true
     }
     catch [System.Net.Sockets.SocketException] {
