@@ -104,6 +104,7 @@ Describe 'Start-NfBootStack as a job' {
         $Job.JobStateInfo.State | Should -Be 'Stopped'
         Test-NfTestPortFree -Port $DhcpPort | Should -BeTrue
         Test-NfTestPortFree -Port $TftpPort | Should -BeTrue
+        Test-NfTestPortFree -Port $HttpPort -Tcp | Should -BeTrue
     }
 }
 
