@@ -107,7 +107,8 @@ function Invoke-Test {
         Write-Warning 'Pester 5.5+ is not installed (Install-Module Pester -MinimumVersion 5.5.0); Pester suites skipped.'
         return
     }
-    if (-not (Test-Path (Join-Path $packageDir 'NodeFoundry.psd1'))) { Invoke-Package }
+    # The Pester suites test the package: a package left from an earlier run would hide what changed since.
+    if ($Task -notcontains 'Package' -or -not (Test-Path (Join-Path $packageDir 'NodeFoundry.psd1'))) { Invoke-Package }
 
     # A child pwsh, so the binary module under test is not locked into this session.
     # Paths go into single-quoted literals: a quote in them (C:\Users\O'Brien) is doubled.
