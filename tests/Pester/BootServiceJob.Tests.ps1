@@ -198,6 +198,7 @@ Describe '<Command> failures' -ForEach $Servers {
             $job.Error[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
             $job.Error[0].Exception.Message | Should -Match 'already in use'
             $job.JobStateInfo.Reason | Should -Not -BeNullOrEmpty
+            $job.JobStateInfo.Reason.Message | Should -Match 'already in use'   # Get-Job's reason names it too
             $job.HasMoreData | Should -BeTrue
             { Receive-Job -Job $job -ErrorAction Stop } | Should -Throw
         }
