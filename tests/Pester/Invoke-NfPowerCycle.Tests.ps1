@@ -165,5 +165,31 @@ Describe 'Invoke-NfPowerCycle' {
                 Remove-Job $job -Force
             }
         }
+
+        It 'stops with Stop-Job long before the BMC timeout, and goes with Remove-Job' {
+            # A BMC that accepts the connection and never answers: without Stop-Job the run would wait -TimeoutSec 120.
+            $hung = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+            $hung.Start()
+            $job = $null
+            try {
+                $job = Invoke-NfPowerCycle -BmcAddress "http://127.0.0.1:$($hung.LocalEndpoint.Port)" -Protocol Redfish -Name hung1 `
+                    -Credential $Credential -TimeoutSec 120 -AsJob -Confirm:$false
+                Start-Sleep -Milliseconds 500
+                $watch = [System.Diagnostics.Stopwatch]::StartNew()
+                Stop-Job -Job $job
+                $watch.Elapsed.TotalSeconds | Should -BeLessThan 35
+
+                # Stopped, or Completed when the node in flight ended as a failed result (the job's documented stop).
+                $job.JobStateInfo.State | Should -BeIn @('Stopped', 'Completed')
+                $id = $job.Id
+                Remove-Job -Job $job
+                Get-Job -Id $id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+                $job = $null
+            }
+            finally {
+                if ($job) { Remove-Job $job -Force -ErrorAction SilentlyContinue }
+                $hung.Stop()
+            }
+        }
     }
 }
