@@ -31,8 +31,11 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 $root = $PSScriptRoot
-$version = ([xml](Get-Content (Join-Path $root 'Directory.Build.props') -Raw)).Project.PropertyGroup.VersionPrefix |
-    Where-Object { $_ } | Select-Object -First 1
+# XPath, not member access: under StrictMode, .PropertyGroup.VersionPrefix is fragile once a second PropertyGroup
+# (a conditional one, say) without a VersionPrefix appears; an empty version would package into out/NodeFoundry itself.
+$versionNode = ([xml](Get-Content (Join-Path $root 'Directory.Build.props') -Raw)).SelectSingleNode('/Project/PropertyGroup/VersionPrefix')
+$version = if ($versionNode) { $versionNode.InnerText } else { '' }
+if (-not $version) { throw "No VersionPrefix in $(Join-Path $root 'Directory.Build.props')." }
 $moduleProject = Join-Path $root 'src/NodeFoundry.PowerShell/NodeFoundry.PowerShell.csproj'
 $moduleTests = Join-Path $root 'tests/NodeFoundry.Module.Tests'
 $packageDir = Join-Path $root "out/NodeFoundry/$version"
@@ -118,11 +121,15 @@ function Invoke-Test {
         Write-Warning 'Pester 5.5+ is not installed (Install-Module Pester -MinimumVersion 5.5.0); Pester suites skipped.'
         return
     }
-    if (-not (Test-Path (Join-Path $packageDir 'NodeFoundry.psd1'))) { Invoke-Package }
+    # The Pester suites test the package: a package left from an earlier run would hide what changed since.
+    if ($Task -notcontains 'Package' -or -not (Test-Path (Join-Path $packageDir 'NodeFoundry.psd1'))) { Invoke-Package }
 
     # A child pwsh, so the binary module under test is not locked into this session.
-    $script = "Import-Module Pester -RequiredVersion $($pester.Version); `$env:NF_MODULE_PATH = '$(Join-Path $packageDir 'NodeFoundry.psd1')'; " +
-        "Invoke-Pester -Path '$(Join-Path $root 'tests/Pester')' -CI"
+    # Paths go into single-quoted literals: a quote in them (C:\Users\O'Brien) is doubled.
+    $modulePath = (Join-Path $packageDir 'NodeFoundry.psd1') -replace "'", "''"
+    $pesterPath = (Join-Path $root 'tests/Pester') -replace "'", "''"
+    $script = "Import-Module Pester -RequiredVersion $($pester.Version); `$env:NF_MODULE_PATH = '$modulePath'; " +
+        "Invoke-Pester -Path '$pesterPath' -CI"
     Invoke-Native (Get-Process -Id $PID).Path -NoProfile -NonInteractive -Command $script
 }
 

@@ -122,6 +122,45 @@ Describe '<Command> input' -ForEach $Servers {
     }
 }
 
+Describe '<Command> and the job cmdlets' -ForEach $Servers {
+    BeforeEach {
+        $script:Port = Get-NfTestFreePort -Tcp:$Tcp
+        $arguments = New-ServerArguments -Command $Command -Port $Port
+        $script:Job = & $Command -FleetFile $Fleet -Name "nf-pester-jobs-$Protocol-$Port" @arguments
+    }
+
+    AfterEach {
+        if ($Job) { $Job | Remove-Job -Force -ErrorAction SilentlyContinue }
+    }
+
+    It 'is not finished for Wait-Job while it serves (Wait-Job -Timeout returns nothing)' {
+        Wait-Job -Job $Job -Timeout 1 | Should -BeNullOrEmpty
+        $Job.JobStateInfo.State | Should -Be 'Running'
+    }
+
+    It 'keeps its verbose "started" record for Receive-Job -Keep, and drops it after Receive-Job' {
+        $started = Receive-Job -Job $Job -Keep -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        "$started" | Should -BeLike "*'$Protocol@127.0.0.1:$Port' started.*"
+        $Job.HasMoreData | Should -BeTrue
+        $null = Receive-Job -Job $Job -Verbose 4>&1
+        $Job.HasMoreData | Should -BeFalse
+    }
+
+    It 'stops when Get-Job -Name pipes it to Stop-Job' {
+        Get-Job -Name $Job.Name | Stop-Job
+        $Job.JobStateInfo.State | Should -Be 'Stopped'
+        Test-NfTestPortFree -Port $Port -Tcp:$Tcp | Should -BeTrue
+    }
+
+    It 'stops and goes with Remove-Job -Force while running, releasing its port' {
+        $id = $Job.Id
+        Remove-Job -Job $Job -Force
+        Get-Job -Id $id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Test-NfTestPortFree -Port $Port -Tcp:$Tcp | Should -BeTrue
+        $script:Job = $null
+    }
+}
+
 Describe '<Command> failures' -ForEach $Servers {
     It 'throws one NfFleetFileInvalid error listing every fleet problem, and starts nothing' {
         $before = @(Get-Job).Count
@@ -159,6 +198,7 @@ Describe '<Command> failures' -ForEach $Servers {
             $job.Error[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
             $job.Error[0].Exception.Message | Should -Match 'already in use'
             $job.JobStateInfo.Reason | Should -Not -BeNullOrEmpty
+            $job.JobStateInfo.Reason.Message | Should -Match 'already in use'   # Get-Job's reason names it too
             $job.HasMoreData | Should -BeTrue
             { Receive-Job -Job $job -ErrorAction Stop } | Should -Throw
         }

@@ -87,6 +87,32 @@ Describe 'Get-NfLease' {
             ($offline | Select-Object -Last 1).Address | Should -Be $Node01.Address
         }
 
+        It 'filters the journal by -Address, and finds nothing for a MAC that never leased' {
+            (Get-NfLease -JournalPath $Journal -Address 192.0.2.11 | Select-Object -Last 1).MacAddress.ToString() | Should -Be '525400000001'
+            Get-NfLease -JournalPath $Journal -MacAddress '52:54:00:00:00:02' | Should -BeNullOrEmpty
+        }
+
+        It 'resolves a relative -JournalPath against the PowerShell location, not the process directory' {
+            Push-Location -LiteralPath (Split-Path -Parent $Journal)
+            try {
+                $relative = Get-NfLease -JournalPath (Split-Path -Leaf $Journal) -MacAddress $Node01.Mac
+            }
+            finally { Pop-Location }
+            ($relative | Select-Object -Last 1).Address | Should -Be $Node01.Address
+        }
+
+        It 'throws NfLeaseJournalUnreadable for a file that is not a lease journal' {
+            $foreign = Join-Path $TestDrive 'foreign.journal'
+            Set-Content -LiteralPath $foreign -Value 'this is not a NodeFoundry lease journal'
+            { Get-NfLease -JournalPath $foreign } |
+                Should -Throw -ErrorId 'NfLeaseJournalUnreadable,NodeFoundry.PowerShell.Commands.GetNfLeaseCommand'
+        }
+
+        It 'refuses -Job and -JournalPath together (two parameter sets)' {
+            { Get-NfLease -Job $Job -JournalPath $Journal } |
+                Should -Throw -ErrorId 'AmbiguousParameterSet,NodeFoundry.PowerShell.Commands.GetNfLeaseCommand'
+        }
+
         It 'throws NfLeaseJournalNotFound for a missing journal' {
             { Get-NfLease -JournalPath (Join-Path $TestDrive 'missing.journal') } |
                 Should -Throw -ErrorId 'NfLeaseJournalNotFound,NodeFoundry.PowerShell.Commands.GetNfLeaseCommand'

@@ -86,6 +86,14 @@ Describe 'New-NfAnswerFile' {
         }
     }
 
+    Context 'tab completion' {
+        It 'completes -Name from the -FleetPath on the command line' {
+            $line = "New-NfAnswerFile -FleetPath '$Fleet' -Name node"
+            $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $completion.CompletionMatches.CompletionText | Should -Be @('node01', 'node02', 'node03', 'node04')
+        }
+    }
+
     Context '-Kind and -OutputPath' {
         It 'renders only the kinds asked for' {
             (New-NfAnswerFile $Fleet -Kind MetaData).Kind | Should -Be 'MetaData'

@@ -108,6 +108,22 @@ Describe 'New-NfBootScript' {
         }
     }
 
+    Context 'tab completion' {
+        It 'completes -Name from the -FleetPath on the command line' {
+            $line = "New-NfBootScript -FleetPath '$Fleet' -Name node0"
+            $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $completion.CompletionMatches.CompletionText | Should -Be @('node01', 'node02', 'node03', 'node04')
+        }
+
+        It 'completes -MacAddress from the fleets this session used, with the node name as tool tip' {
+            $null = Import-NfFleet $Fleet
+            $line = 'New-NfBootScript -Kind ExitToDisk -MacAddress 52:54:00:00:00:0'
+            $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $completion.CompletionMatches.CompletionText | Should -Contain '52:54:00:00:00:04'
+            ($completion.CompletionMatches | Where-Object CompletionText -EQ '52:54:00:00:00:04').ToolTip | Should -Be 'node04'
+        }
+    }
+
     Context '-OutputPath' {
         It 'writes boot/<mac>.ipxe with hyphens for colons and returns the path' {
             $out = Join-Path $TestDrive 'http'

@@ -5,8 +5,10 @@ function Get-NfTestModulePath {
     <# The module under test: $env:NF_MODULE_PATH, else the packaged layout, else the build output. #>
     if ($env:NF_MODULE_PATH) { return $env:NF_MODULE_PATH }
     $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    $version = ([xml](Get-Content (Join-Path $root 'Directory.Build.props') -Raw)).Project.PropertyGroup.VersionPrefix |
-        Where-Object { $_ } | Select-Object -First 1
+    # XPath, not member access: under this module's StrictMode, .PropertyGroup.VersionPrefix is fragile once a second
+    # PropertyGroup without a VersionPrefix appears.
+    $versionNode = ([xml](Get-Content (Join-Path $root 'Directory.Build.props') -Raw)).SelectSingleNode('/Project/PropertyGroup/VersionPrefix')
+    $version = if ($versionNode) { $versionNode.InnerText } else { '' }
     $candidates = @(
         (Join-Path $root "out/NodeFoundry/$version/NodeFoundry.psd1")
         (Join-Path $root 'src/NodeFoundry.PowerShell/bin/Release/net8.0/NodeFoundry.psd1')
@@ -18,14 +20,24 @@ function Get-NfTestModulePath {
 }
 
 function Get-NfTestFreePort {
-    <# A UDP (or, with -Tcp, TCP) port on 127.0.0.1 that is free right now (in the high range, no privileges needed). #>
-    param([switch] $Tcp)
-    $socket = New-NfTestSocket -Tcp:$Tcp
+    <#
+    A UDP (or, with -Tcp, TCP) port on 127.0.0.1 that is free right now (in the high range, no privileges needed).
+    With -Count, that many distinct ports (held together while chosen: two calls in a row may get the same port back,
+    which two engines of one stack cannot share): $dhcp, $tftp = Get-NfTestFreePort -Count 2.
+    #>
+    param([switch] $Tcp, [ValidateRange(1, 16)][int] $Count = 1)
+    $sockets = [System.Collections.Generic.List[System.Net.Sockets.Socket]]::new()
     try {
-        $socket.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
-        return $socket.LocalEndPoint.Port
+        for ($i = 0; $i -lt $Count; $i++) {
+            $socket = New-NfTestSocket -Tcp:$Tcp
+            $sockets.Add($socket)
+            $socket.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+        }
+        return $sockets | ForEach-Object { $_.LocalEndPoint.Port }
     }
-    finally { $socket.Dispose() }
+    finally {
+        foreach ($socket in $sockets) { $socket.Dispose() }
+    }
 }
 
 function New-NfTestSocket {
@@ -194,12 +206,27 @@ function Start-NfTestForegroundServer {
 }
 
 function Test-NfTestPortFree {
-    <# True when UDP (or, with -Tcp, TCP) 127.0.0.1:$Port can be bound exclusively, i.e. the server has released it. #>
+    <#
+    True when the server has released 127.0.0.1:$Port. UDP: the port can be bound exclusively. TCP (-Tcp): nothing
+    listens there any more (a connection is refused). A bind is no test for TCP: the connections the server closed
+    linger in TIME_WAIT on its port, and an exclusive bind over them can fail on Windows although the listener is gone.
+    #>
     param([Parameter(Mandatory)][int] $Port, [switch] $Tcp)
-    $socket = New-NfTestSocket -Tcp:$Tcp
+    if ($Tcp) {
+        $client = [System.Net.Sockets.TcpClient]::new([System.Net.Sockets.AddressFamily]::InterNetwork)
+        try {
+            # Refused at once on Linux, after SYN retries (about 2 s) on Windows; a listener accepts at once.
+            $connect = $client.ConnectAsync([System.Net.IPAddress]::Loopback, $Port)
+            try { $connected = $connect.Wait(10000) }
+            catch { return $true }
+            return -not $connected -and $connect.IsFaulted
+        }
+        finally { $client.Dispose() }
+    }
+
+    $socket = New-NfTestSocket
     try {
         $socket.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $Port))
-        if ($Tcp) { $socket.Listen(1) }
         return $true
     }
     catch [System.Net.Sockets.SocketException] {

@@ -19,8 +19,7 @@ AfterAll {
 
 Describe 'Start-NfBootStack as a job' {
     BeforeAll {
-        $script:DhcpPort = Get-NfTestFreePort
-        $script:TftpPort = Get-NfTestFreePort
+        $script:DhcpPort, $script:TftpPort = Get-NfTestFreePort -Count 2   # both UDP: distinct for sure
         $script:HttpPort = Get-NfTestFreePort -Tcp
         $script:Probe = New-NfTestProbe -ServerPort $DhcpPort
         $script:Job = Start-NfBootStack -FleetFile $Fleet -ListenAddress 127.0.0.1 -DhcpPort $DhcpPort -TftpPort $TftpPort `
@@ -59,7 +58,7 @@ Describe 'Start-NfBootStack as a job' {
         $counted = @(Wait-NfNode -Job $Job -Stage Bound -Count 1 -TimeoutSec 10)
         $counted.Count | Should -Be 1
 
-        $timeline = @(Get-NfBootTimeline -Job $Job -MacAddress 52:54:00:00:00:01)
+        $timeline = @(Get-NfBootTimeline -Job $Job -MacAddress '52:54:00:00:00:01')
         $timeline.Count | Should -Be 1
         $timeline[0].NodeName | Should -Be 'node01'
         @(Get-NfBootTimeline -Job $Job -Name 'node0*').NodeName | Should -Be @('node01')
@@ -76,7 +75,7 @@ Describe 'Start-NfBootStack as a job' {
     }
 
     It 'serves Get-NfLease from the stack job' {
-        $lease = Get-NfLease -Job $Job -MacAddress 52:54:00:00:00:01
+        $lease = Get-NfLease -Job $Job -MacAddress '52:54:00:00:00:01'
         $lease.Address | Should -Be ([ipaddress]'192.0.2.11')
     }
 
@@ -105,6 +104,7 @@ Describe 'Start-NfBootStack as a job' {
         $Job.JobStateInfo.State | Should -Be 'Stopped'
         Test-NfTestPortFree -Port $DhcpPort | Should -BeTrue
         Test-NfTestPortFree -Port $TftpPort | Should -BeTrue
+        Test-NfTestPortFree -Port $HttpPort -Tcp | Should -BeTrue
     }
 }
 
@@ -113,9 +113,9 @@ Describe 'Start-NfBootStack all or nothing' {
         $taken = New-NfTestSocket -Tcp
         try {
             $taken.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
-            $taken.Listen()
-            $dhcpPort = Get-NfTestFreePort
-            $job = Start-NfBootStack -FleetFile $Fleet -ListenAddress 127.0.0.1 -DhcpPort $dhcpPort -TftpPort (Get-NfTestFreePort) `
+            $taken.Listen(1)
+            $dhcpPort, $tftpPort = Get-NfTestFreePort -Count 2
+            $job = Start-NfBootStack -FleetFile $Fleet -ListenAddress 127.0.0.1 -DhcpPort $dhcpPort -TftpPort $tftpPort `
                 -HttpPort $taken.LocalEndPoint.Port -JournalPath (Join-Path $TestDrive 'taken.journal') -WarningAction SilentlyContinue
             Wait-NfTestCondition { $job.JobStateInfo.State -eq 'Failed' } -TimeoutSeconds 10 | Should -BeTrue
             $job.Error[0].FullyQualifiedErrorId | Should -BeLike 'NfBootServiceAddressInUse*'

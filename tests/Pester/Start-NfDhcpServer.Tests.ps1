@@ -81,7 +81,8 @@ Describe 'Start-NfDhcpServer -Wait' {
             $answer | Should -Not -BeNullOrEmpty -Because ($server.PowerShell.Streams.Error | Out-String)
             $answer.OfferedAddress | Should -Be ([ipaddress]'192.0.2.12')
             Wait-NfTestCondition { $server.Output.Count -gt 0 } -TimeoutSeconds 5 | Should -BeTrue
-            $server.Output[0].BaseObject | Should -BeOfType ([NodeFoundry.Dhcp.LeaseEvent])
+            # Output holds PSObjects; -BeOfType (-is) sees through the wrapper, .BaseObject would not (it is .psobject.BaseObject).
+            $server.Output[0] | Should -BeOfType ([NodeFoundry.Dhcp.LeaseEvent])
 
             $server.PowerShell.Stop()   # what Ctrl+C does: StopProcessing stops the engine
             $server.PowerShell.InvocationStateInfo.State | Should -Be 'Stopped'

@@ -110,8 +110,10 @@ Describe 'Start-NfHttpServer -Wait' {
             } -TimeoutSeconds 10
             $status | Should -Be 200 -Because ($server.PowerShell.Streams.Error | Out-String)
             Wait-NfTestCondition { $server.Output.Count -gt 0 } -TimeoutSeconds 5 | Should -BeTrue
-            $server.Output[0].BaseObject | Should -BeOfType ([NodeFoundry.Http.HttpRequestEvent])
-            $server.Output[0].BaseObject.Method | Should -Be 'HEAD'
+            # Output holds PSObjects; -BeOfType (-is) and property access see through the wrapper, .BaseObject would not
+            # (it is .psobject.BaseObject).
+            $server.Output[0] | Should -BeOfType ([NodeFoundry.Http.HttpRequestEvent])
+            $server.Output[0].Method | Should -Be 'HEAD'
 
             $server.PowerShell.Stop()   # what Ctrl+C does: StopProcessing stops the engine
             $server.PowerShell.InvocationStateInfo.State | Should -Be 'Stopped'

@@ -108,9 +108,10 @@ Describe 'Start-NfTftpServer -Wait' {
                 catch { 0 }
             } -TimeoutSeconds 10
             $length | Should -Be 1300 -Because ($server.PowerShell.Streams.Error | Out-String)
-            Wait-NfTestCondition { $server.Output | Where-Object { $_.BaseObject.Kind -eq 'Completed' } } -TimeoutSeconds 5 |
+            Wait-NfTestCondition { $server.Output | Where-Object Kind -EQ 'Completed' } -TimeoutSeconds 5 |
                 Should -Not -BeNullOrEmpty
-            $server.Output[0].BaseObject | Should -BeOfType ([NodeFoundry.Tftp.TransferEvent])
+            # Output holds PSObjects; -BeOfType (-is) sees through the wrapper, .BaseObject would not (it is .psobject.BaseObject).
+            $server.Output[0] | Should -BeOfType ([NodeFoundry.Tftp.TransferEvent])
 
             $server.PowerShell.Stop()   # what Ctrl+C does: StopProcessing stops the engine
             $server.PowerShell.InvocationStateInfo.State | Should -Be 'Stopped'
