@@ -24,12 +24,21 @@ done
 
 if command -v pwsh >/dev/null 2>&1; then
   echo "== Pester (tests/Pester)"
-  pwsh -NoProfile -Command '
+  # The module under test is the build output just made (an importable module folder), not a stale out/ package.
+  NF_MODULE_PATH="$PWD/src/NodeFoundry.PowerShell/bin/Release/net8.0/NodeFoundry.psd1" pwsh -NoProfile -NonInteractive -Command '
     $ErrorActionPreference = "Stop"
-    if (-not (Get-Module -ListAvailable Pester | Where-Object Version -ge "5.0")) { Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser -Force }
-    $r = Invoke-Pester -Path tests/Pester -CI -PassThru
+    if (-not (Get-Module -ListAvailable Pester | Where-Object Version -ge "5.5.0")) {
+      try { Install-Module Pester -MinimumVersion 5.5.0 -Scope CurrentUser -Force -ErrorAction Stop }
+      catch { "Pester suite skipped: Pester 5.5+ is not installed and could not be installed ($($_.Exception.Message))"; exit 0 }
+    }
+    Import-Module Pester -MinimumVersion 5.5.0
+    $c = New-PesterConfiguration
+    $c.Run.Path = "tests/Pester"
+    $c.Run.PassThru = $true
+    $c.Output.Verbosity = "Normal"
+    $r = Invoke-Pester -Configuration $c
     "Pester: Failed: $($r.FailedCount), Passed: $($r.PassedCount), Skipped: $($r.SkippedCount)"
-    exit $r.FailedCount' 2>&1 | tee -a "$log"
+    exit [Math]::Min($r.FailedCount, 1)' 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 else
   echo "Pester suite skipped: pwsh (PowerShell 7.4+) is not installed on this machine."
