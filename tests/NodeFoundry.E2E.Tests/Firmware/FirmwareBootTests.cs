@@ -61,6 +61,18 @@ public sealed class FirmwareBootTests : IClassFixture<FirmwareBootFixture>
             _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{node.Name} {stage,-13} +{(at - vm.StartedUtc).TotalSeconds,6:0.0} s"));
         }
 
+        foreach (var line in _lab.Server.LinesFor(vm))
+        {
+            _output.WriteLine("  server: " + line);
+        }
+
+        // The firmware and iPXE part of the serial console (OVMF mirrors its console there; SeaBIOS's iPXE ROM does not).
+        var serial = vm.SerialLog;
+        var kernelAt = serial.IndexOf("Linux version", StringComparison.Ordinal);
+        var firmware = kernelAt < 0 ? serial : serial[..kernelAt];
+        _output.WriteLine("serial before the kernel (tail):");
+        _output.WriteLine(firmware.Length > 3000 ? firmware[^3000..] : firmware);
+
         var dhcp = ServerTimeline.SecondsTo(stages, vm.StartedUtc, BootStage.Offered, BootStage.Bound, BootStage.IpxeDhcp);
         var script = ServerTimeline.SecondsTo(stages, vm.StartedUtc, BootStage.ScriptFetched);
         var installed = ServerTimeline.SecondsTo(stages, vm.StartedUtc, BootStage.Installed);

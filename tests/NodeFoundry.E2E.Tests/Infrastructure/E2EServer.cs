@@ -64,15 +64,32 @@ public sealed class E2EServer
         throw new TimeoutException(Explain(vm, since, $"{vm.Name} ({vm.Firmware}, {vm.MacAddress}) did not reach Installed within {timeout.TotalSeconds:0} s of its start{(vm.HasExited ? " (QEMU exited)" : string.Empty)}"));
     }
 
+    /// <summary>
+    /// The server's log lines about one VM: those naming its MAC, and those from the addresses it was leased
+    /// (TFTP and static HTTP lines carry only the client address).
+    /// </summary>
+    public IReadOnlyList<string> LinesFor(QemuVm vm)
+    {
+        ArgumentNullException.ThrowIfNull(vm);
+        var compact = vm.MacAddress.Replace(":", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
+        var lines = Process.StandardOutput.Split('\n').Select(l => l.TrimEnd()).ToList();
+        var mine = lines.Where(l => l.Contains(compact, StringComparison.OrdinalIgnoreCase) || l.Contains(vm.MacAddress, StringComparison.OrdinalIgnoreCase)).ToList();
+        var addresses = mine
+            .Where(l => l.Contains(" dhcp ", StringComparison.Ordinal))
+            .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(w => w.StartsWith("192.0.2.", StringComparison.Ordinal) && w != E2ENetwork.ServerAddress)
+            .ToHashSet(StringComparer.Ordinal);
+        return lines.Where(l => mine.Contains(l) || l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(w => addresses.Contains(w) || addresses.Any(a => w.StartsWith(a + ":", StringComparison.Ordinal)))).ToList();
+    }
+
     /// <summary>What a failure message needs: the server's lines for the MAC, the serial tail, QEMU's output.</summary>
     public string Explain(QemuVm vm, DateTime since, string headline)
     {
         ArgumentNullException.ThrowIfNull(vm);
-        var compact = vm.MacAddress.Replace(":", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
         var text = new StringBuilder(headline).AppendLine(".");
         text.AppendLine(CultureInfo.InvariantCulture, $"timeline since {since:HH:mm:ss.fff}: {string.Join(", ", ServerTimeline.Stages(Process.StandardOutput, vm.MacAddress, since).Select(kv => $"{kv.Key} +{(kv.Value - vm.StartedUtc).TotalSeconds:0.0}s"))}");
-        text.AppendLine("server lines for this MAC:");
-        foreach (var line in Process.StandardOutput.Split('\n').Where(l => l.Contains(compact, StringComparison.OrdinalIgnoreCase) || l.Contains(vm.MacAddress, StringComparison.OrdinalIgnoreCase)).TakeLast(40))
+        text.AppendLine("server lines for this VM:");
+        foreach (var line in LinesFor(vm).TakeLast(60))
         {
             text.AppendLine("  " + line.TrimEnd());
         }
