@@ -34,7 +34,7 @@ public sealed class E2EServer
     /// timeline shows <see cref="BootStage.Installed"/> for the VM's MAC. Fails with the server's lines for that MAC, the
     /// serial console's tail and QEMU's own output when the VM exits first or the time runs out.
     /// </summary>
-    public IReadOnlyDictionary<BootStage, DateTime> WaitForInstalled(QemuVm vm, TimeSpan timeout, DateTime? sinceUtc = null)
+    public IReadOnlyDictionary<BootStage, DateTime> WaitForInstalled(IBootingVm vm, TimeSpan timeout, DateTime? sinceUtc = null)
     {
         ArgumentNullException.ThrowIfNull(vm);
         var since = sinceUtc ?? vm.StartedUtc;
@@ -68,7 +68,7 @@ public sealed class E2EServer
     /// The server's log lines about one VM: those naming its MAC, and those from the addresses it was leased
     /// (TFTP and static HTTP lines carry only the client address).
     /// </summary>
-    public IReadOnlyList<string> LinesFor(QemuVm vm)
+    public IReadOnlyList<string> LinesFor(IBootingVm vm)
     {
         ArgumentNullException.ThrowIfNull(vm);
         var compact = vm.MacAddress.Replace(":", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
@@ -83,7 +83,7 @@ public sealed class E2EServer
     }
 
     /// <summary>What a failure message needs: the server's lines for the MAC, the serial tail, QEMU's output.</summary>
-    public string Explain(QemuVm vm, DateTime since, string headline)
+    public string Explain(IBootingVm vm, DateTime since, string headline)
     {
         ArgumentNullException.ThrowIfNull(vm);
         var text = new StringBuilder(headline).AppendLine(".");

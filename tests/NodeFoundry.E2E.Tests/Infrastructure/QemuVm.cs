@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 
 namespace NodeFoundry.Tests.Infrastructure;
@@ -19,11 +18,11 @@ public enum VmFirmware
 
 /// <summary>
 /// One QEMU VM under TCG (/dev/kvm here is a slow paravirtual KVM), 256 MB, one vCPU, its own <c>-rtc base</c>
-/// (OVMF seeds DHCP xids from the RTC), serial console to a file, a monitor socket, <c>-no-reboot</c> (the guest's
+/// (OVMF seeds DHCP xids from the RTC), serial console to a file, <c>-no-reboot</c> (the guest's
 /// poweroff or a panic ends QEMU). QEMU runs inside the test's namespace on a tap of the bridge; Dispose kills it by
 /// the PID it wrote to its own <c>-pidfile</c>, and only that process.
 /// </summary>
-public sealed class QemuVm : IDisposable
+public sealed class QemuVm : IBootingVm, IDisposable
 {
     public const string OvmfCode = "/usr/share/OVMF/OVMF_CODE_4M.fd";
     public const string OvmfVars = "/usr/share/OVMF/OVMF_VARS_4M.fd";
@@ -48,11 +47,9 @@ public sealed class QemuVm : IDisposable
 
     public string Directory { get; }
 
-    public DateTime StartedUtc { get; private set; }
+    public DateTime StartedUtc { get; }
 
     public string SerialLogPath => Path.Combine(Directory, Name + ".serial.log");
-
-    public string MonitorPath => Path.Combine(Directory, Name + ".monitor");
 
     public string PidFilePath => Path.Combine(Directory, Name + ".pid");
 
@@ -61,10 +58,10 @@ public sealed class QemuVm : IDisposable
     public string QemuOutput => _process.StandardOutput + _process.StandardError;
 
     /// <summary>The serial console so far (firmware messages, the kernel, the guest's /init).</summary>
-    public string SerialLog => File.Exists(SerialLogPath) ? ReadShared(SerialLogPath) : string.Empty;
+    public string SerialLog => ReadShared(SerialLogPath);
 
     /// <summary>The QEMU command line (without <c>ip netns exec</c>), as docs/e2e.md shows it.</summary>
-    public static IReadOnlyList<string> Arguments(VmFirmware firmware, string name, string mac, string tap, string directory, int rtcOffsetSeconds, bool startPaused = false)
+    public static IReadOnlyList<string> Arguments(VmFirmware firmware, string name, string mac, string tap, string directory, int rtcOffsetSeconds, bool withBiosBootOrder = true, bool noReboot = true)
     {
         var rtc = DateTime.UtcNow.AddSeconds(-rtcOffsetSeconds).ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
         var args = new List<string>
@@ -74,22 +71,27 @@ public sealed class QemuVm : IDisposable
             "-m", "256",
             "-smp", "1",
             "-display", "none",
-            "-no-reboot",
             "-rtc", "base=" + rtc,
             "-serial", "file:" + Path.Combine(directory, name + ".serial.log"),
-            "-monitor", "unix:" + Path.Combine(directory, name + ".monitor") + ",server=on,wait=off",
+            "-monitor", "none",
             "-pidfile", Path.Combine(directory, name + ".pid"),
             "-netdev", $"tap,id=n0,ifname={tap},script=no,downscript=no",
         };
-        if (startPaused)
+        if (noReboot)
         {
-            args.Add("-S");
+            // The guest's poweroff -f (or a panic) ends QEMU. Note: it turns a monitor system_reset into an exit too.
+            args.Add("-no-reboot");
         }
 
         switch (firmware)
         {
             case VmFirmware.Bios:
-                args.AddRange(["-machine", "pc", "-boot", "n", "-device", $"e1000,netdev=n0,mac={mac}"]);
+                args.AddRange(["-machine", "pc", "-device", $"e1000,netdev=n0,mac={mac}"]);
+                if (withBiosBootOrder)
+                {
+                    args.AddRange(["-boot", "n"]);
+                }
+
                 break;
             default:
                 var vars = Path.Combine(directory, name + ".OVMF_VARS.fd");
@@ -115,7 +117,7 @@ public sealed class QemuVm : IDisposable
     }
 
     /// <summary>Starts the VM in the network's namespace on a new tap.</summary>
-    public static QemuVm Start(E2ENetwork network, VmFirmware firmware, string name, string mac, string directory, int rtcOffsetSeconds, bool startPaused = false)
+    public static QemuVm Start(E2ENetwork network, VmFirmware firmware, string name, string mac, string directory, int rtcOffsetSeconds)
     {
         ArgumentNullException.ThrowIfNull(network);
         var qemu = Requirements.RequireTool("qemu-system-x86_64", "qemu-system-x86");
@@ -125,65 +127,22 @@ public sealed class QemuVm : IDisposable
         }
 
         var tap = network.AddTap();
-        var args = Arguments(firmware, name, mac, tap, directory, rtcOffsetSeconds, startPaused);
+        var args = Arguments(firmware, name, mac, tap, directory, rtcOffsetSeconds);
         var started = DateTime.UtcNow;
         var process = LabProcess.Start("ip", ["netns", "exec", network.Namespace, qemu, .. args]);
         return new QemuVm(name, firmware, mac, directory, process, started);
     }
 
-    /// <summary>Sends one command to the QEMU monitor (e.g. <c>system_reset</c>, <c>cont</c>, <c>quit</c>) and returns its answer.</summary>
-    public string Monitor(string command, TimeSpan timeout)
-    {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
-        socket.SendTimeout = (int)timeout.TotalMilliseconds;
-        socket.Connect(new UnixDomainSocketEndPoint(MonitorPath));
-        var buffer = new byte[4096];
-        var text = new StringBuilder();
-        var deadline = DateTime.UtcNow + timeout;
-
-        // Banner, then "(qemu) " prompt; then the command's echo, its answer, and the next prompt.
-        ReadUntilPrompt(socket, buffer, text, deadline);
-        text.Clear();
-        socket.Send(Encoding.ASCII.GetBytes(command + "\n"));
-        if (command != "quit")
-        {
-            ReadUntilPrompt(socket, buffer, text, deadline);
-        }
-
-        if (command == "cont" || command == "system_reset")
-        {
-            StartedUtc = DateTime.UtcNow;
-        }
-
-        return text.ToString();
-    }
-
-    /// <summary>Marks now as the VM's start (a power-on through the BMC, a reset).</summary>
-    public void MarkStarted() => StartedUtc = DateTime.UtcNow;
-
     public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
 
-    private static void ReadUntilPrompt(Socket socket, byte[] buffer, StringBuilder text, DateTime deadline)
+    /// <summary>Reads a file QEMU may still be writing; empty when it does not exist (yet).</summary>
+    public static string ReadShared(string path)
     {
-        for (var reads = 0; reads < 1000 && DateTime.UtcNow < deadline; reads++)
+        if (!File.Exists(path))
         {
-            var n = socket.Receive(buffer);
-            if (n == 0)
-            {
-                return;
-            }
-
-            text.Append(Encoding.ASCII.GetString(buffer, 0, n));
-            if (text.ToString().Contains("(qemu) ", StringComparison.Ordinal))
-            {
-                return;
-            }
+            return string.Empty;
         }
-    }
 
-    private static string ReadShared(string path)
-    {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return reader.ReadToEnd();
