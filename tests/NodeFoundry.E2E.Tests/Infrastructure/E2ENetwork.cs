@@ -17,6 +17,7 @@ public sealed class E2ENetwork : IDisposable
     public E2ENetwork()
     {
         Requirements.RequireRoot();
+        RemoveOrphans();
         Namespace = string.Create(CultureInfo.InvariantCulture, $"nfe2e{Environment.ProcessId}{(char)('a' + (Interlocked.Increment(ref _sequence) % 26))}");
         try
         {
@@ -69,6 +70,28 @@ public sealed class E2ENetwork : IDisposable
     /// <summary>Runs a command in the namespace to completion (bounded).</summary>
     public (int ExitCode, string Output, string Error) Exec(TimeSpan timeout, string command, params string[] arguments) =>
         LabProcess.Run("ip", ["netns", "exec", Namespace, command, .. arguments], timeout);
+
+    /// <summary>
+    /// Deletes <c>nfe2e&lt;pid&gt;&lt;letter&gt;</c> namespaces whose test process is gone (killed before its Dispose ran).
+    /// Only this project's prefix, and only when that PID no longer exists: a running test's namespace is never touched.
+    /// </summary>
+    private static void RemoveOrphans()
+    {
+        var (exit, output, _) = LabProcess.Run("ip", ["netns", "list"], TimeSpan.FromSeconds(20));
+        if (exit != 0)
+        {
+            return;
+        }
+
+        foreach (var name in output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]))
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(name, "^nfe2e([0-9]+)[a-z]$");
+            if (match.Success && !System.IO.Directory.Exists("/proc/" + match.Groups[1].Value))
+            {
+                LabProcess.Run("ip", ["netns", "del", name], TimeSpan.FromSeconds(20));
+            }
+        }
+    }
 
     private static void Ip(params string[] arguments)
     {
