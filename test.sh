@@ -15,7 +15,7 @@ if [ "$build" -ne 0 ]; then
 fi
 
 status=0
-for project in tests/NodeFoundry.Engine.Tests tests/NodeFoundry.Module.Tests tests/NodeFoundry.Lab.Tests; do
+for project in tests/NodeFoundry.Engine.Tests tests/NodeFoundry.Module.Tests tests/NodeFoundry.Lab.Tests tests/NodeFoundry.E2E.Tests; do
   [ -d "$project" ] || continue
   echo "== $project"
   dotnet test "$project" -c Release --no-build -nologo -v q --logger "console;verbosity=minimal" 2>&1 | tee -a "$log"
