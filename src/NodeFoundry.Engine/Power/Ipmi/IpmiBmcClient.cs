@@ -143,7 +143,10 @@ public sealed class IpmiBmcClient : IBmcClient
         return flags;
     }
 
-    /// <summary>Closes the session (one attempt: a BMC that misses it times the session out) and forgets the keys.</summary>
+    /// <summary>
+    /// Closes the session — one attempt, waiting at most one timeout for the answer (a BMC that misses it times the
+    /// session out itself) — and forgets the keys.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
@@ -158,12 +161,12 @@ public sealed class IpmiBmcClient : IBmcClient
             var data = new byte[4];
             BinaryPrimitives.WriteUInt32LittleEndian(data, _session.BmcSessionId);
             var request = _session.NextRequest(IpmiNetFn.Application, IpmiCommands.CloseSession, data);
-            await _channel.SendAsync(_session.Wrap(request), CancellationToken.None).ConfigureAwait(false);
-            _options.Log?.Invoke($"{Endpoint}: session closed");
+            var response = await _channel.ExchangeAsync("Close Session", _ => _session.Wrap(request), answer => _session.Unwrap(answer, request, out _), CancellationToken.None, attemptLimit: 1).ConfigureAwait(false);
+            _options.Log?.Invoke($"{Endpoint}: session closed ({IpmiCompletionCode.Describe(response.CompletionCode)})");
         }
         catch (BmcException ex)
         {
-            _options.Log?.Invoke($"{Endpoint}: Close Session not sent ({ex.Failure})");
+            _options.Log?.Invoke($"{Endpoint}: Close Session unanswered ({ex.Failure}); the BMC will time the session out");
         }
         finally
         {

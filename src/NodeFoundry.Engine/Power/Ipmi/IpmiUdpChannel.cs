@@ -61,10 +61,10 @@ internal sealed class IpmiUdpChannel : IDisposable
     /// Sends <paramref name="datagramForAttempt"/>(attempt) and waits for a datagram <paramref name="accept"/> turns
     /// into a value; at most Retries + 1 attempts of Timeout each.
     /// </summary>
-    public async Task<T> ExchangeAsync<T>(string what, Func<int, byte[]> datagramForAttempt, Func<byte[], T?> accept, CancellationToken ct)
+    public async Task<T> ExchangeAsync<T>(string what, Func<int, byte[]> datagramForAttempt, Func<byte[], T?> accept, CancellationToken ct, int? attemptLimit = null)
         where T : class
     {
-        var attempts = _options.Retries + 1;
+        var attempts = attemptLimit ?? _options.Retries + 1;
         for (var attempt = 0; attempt < attempts; attempt++)
         {
             if (attempt > 0)
@@ -83,7 +83,7 @@ internal sealed class IpmiUdpChannel : IDisposable
         throw new BmcException(_endpoint, BmcFailure.Timeout, $"no answer to {what} after {attempts} attempts of {_options.Timeout.TotalMilliseconds:0} ms");
     }
 
-    /// <summary>Sends one datagram and forgets it (Close Session on dispose, a courtesy RAKP 3 error).</summary>
+    /// <summary>Sends one datagram and forgets it (a courtesy RAKP 3 error).</summary>
     public async Task SendAsync(byte[] datagram, CancellationToken ct)
     {
         try
