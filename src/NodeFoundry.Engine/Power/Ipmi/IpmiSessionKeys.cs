@@ -4,7 +4,7 @@ namespace NodeFoundry.Power.Ipmi;
 
 /// <summary>
 /// The keys an established RMCP+ session uses: SIK (proved by RAKP 4), K1 (integrity AuthCodes) and K2 (its first 16
-/// bytes are the AES-CBC-128 key). ToString never shows them.
+/// bytes are the AES-CBC-128 key). Internal to the engine (and its tests); ToString never shows them.
 /// </summary>
 public sealed class IpmiSessionKeys
 {
@@ -20,16 +20,16 @@ public sealed class IpmiSessionKeys
     public IpmiCipherSuite Suite { get; }
 
     /// <summary>Session integrity key.</summary>
-    public byte[] Sik { get; }
+    internal byte[] Sik { get; }
 
     /// <summary>K1 = HMAC_SIK(01h × hash length).</summary>
-    public byte[] K1 { get; }
+    internal byte[] K1 { get; }
 
     /// <summary>K2 = HMAC_SIK(02h × hash length).</summary>
-    public byte[] K2 { get; }
+    internal byte[] K2 { get; }
 
     /// <summary>The AES-128 key: K2's first 16 bytes.</summary>
-    public ReadOnlySpan<byte> AesKey => K2.AsSpan(0, Math.Min(16, K2.Length));
+    internal ReadOnlySpan<byte> AesKey => K2.AsSpan(0, Math.Min(16, K2.Length));
 
     /// <summary>Derives SIK, K1 and K2 from the RAKP transcript and K_G.</summary>
     public static IpmiSessionKeys Derive(IpmiCipherSuite suite, ReadOnlySpan<byte> generatingKey, RakpTranscript transcript)

@@ -118,7 +118,12 @@ internal sealed class FakeIpmiBmc : IDisposable
         {
             if (datagram.Length > 4 && datagram[4] == Ipmi15SessionWrapper.AuthTypeNone)
             {
-                Assert.True(Ipmi15SessionWrapper.TryDecode(datagram, out var message, out _));
+                if (!Ipmi15SessionWrapper.TryDecode(datagram, out var message, out var wrapperError))
+                {
+                    Received.Enqueue("dropped " + wrapperError);
+                    return [];
+                }
+
                 Received.Enqueue("v1.5 " + Convert.ToHexString(message.AsSpan(5, 1)));
                 // channel 1, v2.0 extended caps, non-null user names, IPMI v2.0 supported, no OEM
                 return [Ipmi15SessionWrapper.Encode(Response(message, 0x00, [0x01, 0x80, 0x04, 0x02, 0, 0, 0, 0]))];
@@ -217,9 +222,10 @@ internal sealed class FakeIpmiBmc : IDisposable
         }
 
         var message = packet.Payload;
-        if (packet.Encrypted)
+        if (packet.Encrypted && !AesCbc128Payload.TryDecrypt(packet.Payload, _keys.AesKey, out message, out var error))
         {
-            Assert.True(AesCbc128Payload.TryDecrypt(packet.Payload, _keys.AesKey, out message, out _));
+            Received.Enqueue("dropped " + error); // a client test asserts no "dropped" entries where it matters
+            return [];
         }
 
         var netFn = (byte)(message[1] >> 2);
