@@ -122,7 +122,7 @@ public sealed class IpmiBmcClient : IBmcClient
         {
             if (locked)
             {
-                await TrySetBootParameterAsync("set complete", SystemBootOptions.SetInProgressParameter, [SystemBootOptions.SetComplete], CancellationToken.None).ConfigureAwait(false);
+                await ReleaseBootOptionsLockAsync().ConfigureAwait(false);
             }
         }
     }
@@ -189,6 +189,22 @@ public sealed class IpmiBmcClient : IBmcClient
         }
 
         await CommandAsync($"Set Session Privilege Level ({_options.Privilege})", IpmiNetFn.Application, IpmiCommands.SetSessionPrivilegeLevel, [(byte)_options.Privilege], ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// "Set complete". Failing to release must not hide why the flags write failed, so it is logged, not thrown; a
+    /// BMC releases a forgotten lock itself after its set-in-progress timeout.
+    /// </summary>
+    private async Task ReleaseBootOptionsLockAsync()
+    {
+        try
+        {
+            await TrySetBootParameterAsync("set complete", SystemBootOptions.SetInProgressParameter, [SystemBootOptions.SetComplete], CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (BmcException ex)
+        {
+            _options.Log?.Invoke($"{Endpoint}: boot options lock not released ({ex.Failure}); the BMC will release it after its timeout");
+        }
     }
 
     /// <summary>Sets a boot parameter whose absence is tolerated; false when the BMC does not have it.</summary>
