@@ -128,14 +128,14 @@ Describe 'Invoke-NfPowerCycle' {
         }
 
         It 'reports an IPMI BMC it cannot use as a failed result, within -TimeoutSec' {
-            # Unsupported while the IPMI client is not merged; once it is, a closed UDP port is Timeout or Transport.
+            # A closed UDP port is Timeout (no answer) or Transport (ICMP port unreachable surfaced by the socket).
             # Either way a result comes back, well inside -TimeoutSec, instead of a hang or a terminating error.
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
             $result = Invoke-NfPowerCycle -BmcAddress 127.0.0.1 -Port (Get-NfTestFreePort) -Credential $Credential -TimeoutSec 5 `
                 -Confirm:$false -ErrorAction SilentlyContinue
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 30
             $result.Succeeded | Should -BeFalse
-            $result.Failure | Should -BeIn @([NodeFoundry.Power.BmcFailure]::Unsupported, [NodeFoundry.Power.BmcFailure]::Timeout, [NodeFoundry.Power.BmcFailure]::Transport)
+            $result.Failure | Should -BeIn @([NodeFoundry.Power.BmcFailure]::Timeout, [NodeFoundry.Power.BmcFailure]::Transport)
         }
 
         It 'refuses an address that carries credentials, without echoing them' {

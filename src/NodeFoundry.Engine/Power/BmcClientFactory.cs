@@ -1,3 +1,4 @@
+using NodeFoundry.Power.Ipmi;
 using NodeFoundry.Power.Redfish;
 
 namespace NodeFoundry.Power;
@@ -5,6 +6,9 @@ namespace NodeFoundry.Power;
 /// <summary>Opens the right client for a BMC's protocol; its <see cref="ConnectAsync"/> is the orchestrator's connector.</summary>
 public sealed class BmcClientFactory
 {
+    /// <summary>Options for IPMI BMCs (cipher policy, privilege, retries); defaults when null.</summary>
+    public IpmiConnectOptions? Ipmi { get; init; }
+
     /// <summary>Options for Redfish BMCs; defaults when null.</summary>
     public RedfishConnectOptions? Redfish { get; init; }
 
@@ -18,10 +22,7 @@ public sealed class BmcClientFactory
                 return await RedfishBmcClient.ConnectAsync(endpoint, credential, Redfish, cancellationToken).ConfigureAwait(false);
 
             case BmcProtocol.Ipmi:
-                // MERGE (feat/ipmi): the one place IPMI is wired in. Replace this throw with
-                //   return await IpmiBmcClient.ConnectAsync(endpoint, credential, Ipmi, cancellationToken).ConfigureAwait(false);
-                // and add `public IpmiConnectOptions? Ipmi { get; init; }` next to Redfish above.
-                throw new BmcException(endpoint, BmcFailure.Unsupported, "IPMI client not included in this build");
+                return await IpmiBmcClient.ConnectAsync(endpoint, credential, Ipmi, cancellationToken).ConfigureAwait(false);
 
             default:
                 throw new BmcException(endpoint, BmcFailure.Unsupported, $"unknown BMC protocol {endpoint.Protocol}");

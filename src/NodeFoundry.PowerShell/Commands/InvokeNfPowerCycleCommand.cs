@@ -8,7 +8,7 @@ using NodeFoundry.PowerShell.Jobs;
 namespace NodeFoundry.PowerShell.Commands;
 
 /// <summary>
-/// Sets the next boot device and performs a power action on nodes out of band (Redfish; IPMI once merged), in waves
+/// Sets the next boot device and performs a power action on nodes out of band (IPMI v2.0 RMCP+ or Redfish), in waves
 /// with a stagger between power commands. Nodes come from the pipeline: fleet nodes from Import-NfFleet (their Name
 /// and Bmc properties) or any object with BmcAddress/Protocol/Port/Name. ShouldProcess is asked per node here, on the
 /// pipeline thread; only confirmed nodes are powered, all together in EndProcessing. Writes one PowerCycleResult per

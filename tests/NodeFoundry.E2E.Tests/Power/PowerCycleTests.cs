@@ -23,14 +23,11 @@ public sealed class PowerCycleTests : IDisposable
     }
 
     /// <summary>
-    /// The BMC client under test. Today ipmitool; NodeFoundry's own client replaces it with one line:
-    /// <c>return await IpmiBmcClient.ConnectAsync(endpoint, credential, /* cipher suite 3: ipmi_sim rejects 17 */ options, ct);</c>
+    /// The BMC client under test: NodeFoundry's own, opened the way Invoke-NfPowerCycle opens it (BmcClientFactory →
+    /// IpmiBmcClient over RMCP+). It proposes cipher suite 17 first; ipmi_sim rejects it, so the session runs on 3.
     /// </summary>
-    private static Task<IBmcClient> ConnectAsync(BmcEndpoint endpoint, BmcCredential credential, CancellationToken ct)
-    {
-        ct.ThrowIfCancellationRequested();
-        return Task.FromResult<IBmcClient>(new IpmitoolBmcClient(endpoint, credential));
-    }
+    private static Task<IBmcClient> ConnectAsync(BmcEndpoint endpoint, BmcCredential credential, CancellationToken ct) =>
+        new BmcClientFactory().ConnectAsync(endpoint, credential, ct);
 
     [Fact]
     public async Task BootdevPxeAndPowerCycle_ThroughIpmiSim_PxeBootsTheVmThroughNodeFoundryToPhoneHome()
