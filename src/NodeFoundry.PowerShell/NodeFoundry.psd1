@@ -22,6 +22,7 @@
         'Start-NfDhcpServer'
         'Start-NfHttpServer'
         'Start-NfTftpServer'
+        'Test-NfBootPath'
         'Wait-NfNode'
     )
     VariablesToExport    = @()

@@ -19,4 +19,6 @@ internal static class ErrorIds
     public const string OutputNotWritten = "NfOutputNotWritten";
     public const string JobNotBootStack = "NfJobNotBootStack";
     public const string NodeWaitTimeout = "NfNodeWaitTimeout";
+    public const string BootPathServerInvalid = "NfBootPathServerInvalid";
+    public const string BootPathProbeNotStarted = "NfBootPathProbeNotStarted";
 }
