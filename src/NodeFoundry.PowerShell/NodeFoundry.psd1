@@ -23,6 +23,7 @@
         'Start-NfDhcpServer'
         'Start-NfHttpServer'
         'Start-NfTftpServer'
+        'Test-NfBootPath'
         'Wait-NfNode'
     )
     VariablesToExport    = @()

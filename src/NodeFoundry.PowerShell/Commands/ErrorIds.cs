@@ -21,4 +21,6 @@ internal static class ErrorIds
     public const string NodeWaitTimeout = "NfNodeWaitTimeout";
     public const string NodeHasNoBmc = "NfNodeHasNoBmc";
     public const string InvalidBmcAddress = "NfInvalidBmcAddress";
+    public const string BootPathServerInvalid = "NfBootPathServerInvalid";
+    public const string BootPathProbeNotStarted = "NfBootPathProbeNotStarted";
 }

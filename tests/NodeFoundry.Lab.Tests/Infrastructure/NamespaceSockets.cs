@@ -46,4 +46,31 @@ public static partial class NamespaceSockets
         thread.Join();
         return socket ?? throw new InvalidOperationException($"cannot bind {endpoint} in namespace {ns}", failure);
     }
+
+    /// <summary>An unconnected TCP socket made inside <paramref name="ns"/> (connect it from any thread: it keeps its namespace).</summary>
+    public static Socket CreateTcp(string ns)
+    {
+        Socket? socket = null;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var handle = File.OpenHandle($"/var/run/netns/{ns}");
+                if (setns((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
+                {
+                    throw new InvalidOperationException($"setns({ns}) failed: errno {Marshal.GetLastPInvokeError()}");
+                }
+
+                socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        return socket ?? throw new InvalidOperationException($"cannot create a TCP socket in namespace {ns}", failure);
+    }
 }
