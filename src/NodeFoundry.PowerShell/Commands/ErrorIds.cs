@@ -20,6 +20,7 @@ internal static class ErrorIds
     public const string JobNotBootStack = "NfJobNotBootStack";
     public const string NodeWaitTimeout = "NfNodeWaitTimeout";
     public const string NodeHasNoBmc = "NfNodeHasNoBmc";
+    public const string BmcCredentialMissing = "NfBmcCredentialMissing";
     public const string InvalidBmcAddress = "NfInvalidBmcAddress";
     public const string BootPathServerInvalid = "NfBootPathServerInvalid";
     public const string BootPathProbeNotStarted = "NfBootPathProbeNotStarted";

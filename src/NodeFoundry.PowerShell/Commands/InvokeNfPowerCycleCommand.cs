@@ -1,7 +1,8 @@
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 using NodeFoundry.Fleet;
-using NodeFoundry.Power.Redfish;
 using NodeFoundry.Power;
+using NodeFoundry.Power.Redfish;
 using NodeFoundry.PowerShell.Completion;
 using NodeFoundry.PowerShell.Jobs;
 
@@ -23,6 +24,7 @@ public sealed class InvokeNfPowerCycleCommand : PSCmdlet
     private const string AddressSet = "Address";
 
     private readonly List<PowerCycleRequest> _requests = [];
+    private readonly Dictionary<string, PSCredential?> _secrets = new(StringComparer.OrdinalIgnoreCase);
     private PowerCycleJob? _foreground;
 
     /// <summary>The node's BMC as the fleet file describes it (binds from the Bmc property of Import-NfFleet's nodes).</summary>
@@ -51,8 +53,11 @@ public sealed class InvokeNfPowerCycleCommand : PSCmdlet
     [ArgumentCompleter(typeof(FleetNodeNameCompleter))]
     public string? Name { get; set; }
 
-    /// <summary>The BMC user name and password.</summary>
-    [Parameter(Mandatory = true)]
+    /// <summary>
+    /// The BMC user name and password. When omitted, each node's fleet-file reference (<c>bmc.credential</c>) is read
+    /// with SecretManagement's Get-Secret, once per name.
+    /// </summary>
+    [Parameter]
     [Credential]
     [ValidateNotNull]
     public PSCredential? Credential { get; set; }
@@ -119,8 +124,75 @@ public sealed class InvokeNfPowerCycleCommand : PSCmdlet
             return;
         }
 
-        NetworkCredentialParts(out string user, out string password);
+        if (ResolveCredential(node) is not { } credential)
+        {
+            return;
+        }
+
+        NetworkCredentialParts(credential, out string user, out string password);
         _requests.Add(new PowerCycleRequest(node, endpoint, new BmcCredential(user, password), boot, Action));
+    }
+
+    /// <summary>
+    /// -Credential, else the secret the fleet file names for this node's BMC (Get-Secret, cached per name), else an
+    /// error that says which of the two to provide. Runs on the pipeline thread: Get-Secret may prompt for a vault password.
+    /// </summary>
+    private PSCredential? ResolveCredential(string node)
+    {
+        if (Credential is not null)
+        {
+            return Credential;
+        }
+
+        if (Bmc?.Credential is not { Length: > 0 } secretName)
+        {
+            WriteError(new ErrorRecord(
+                new ArgumentException($"{node}: no BMC credential. Pass -Credential, or name a stored credential for the node in the fleet file (nodes[].bmc.credential) and register it with Set-Secret."),
+                ErrorIds.BmcCredentialMissing, ErrorCategory.InvalidArgument, node));
+            return null;
+        }
+
+        if (!_secrets.TryGetValue(secretName, out PSCredential? stored))
+        {
+            stored = ReadSecret(node, secretName);
+            _secrets[secretName] = stored;
+        }
+
+        return stored;
+    }
+
+    private PSCredential? ReadSecret(string node, string secretName)
+    {
+        Collection<PSObject> found;
+        try
+        {
+            found = InvokeCommand.InvokeScript(false, ScriptBlock.Create("param($name) Get-Secret -Name $name -ErrorAction Stop"), null, secretName);
+        }
+        catch (Exception ex) when (ex is CommandNotFoundException || ex.InnerException is CommandNotFoundException)
+        {
+            WriteError(new ErrorRecord(
+                new InvalidOperationException($"{node}: the fleet file names the BMC credential '{secretName}', but Get-Secret is not available. Install Microsoft.PowerShell.SecretManagement and a vault, store the credential with Set-Secret -Name {secretName} -Secret (Get-Credential), or pass -Credential.", ex),
+                ErrorIds.BmcCredentialMissing, ErrorCategory.NotInstalled, secretName));
+            return null;
+        }
+        catch (Exception ex) when (ex is RuntimeException or InvalidOperationException)
+        {
+            WriteError(new ErrorRecord(
+                new InvalidOperationException($"{node}: the BMC credential '{secretName}' named in the fleet file could not be read: {ex.Message} Store it with Set-Secret -Name {secretName} -Secret (Get-Credential), or pass -Credential.", ex),
+                ErrorIds.BmcCredentialMissing, ErrorCategory.ObjectNotFound, secretName));
+            return null;
+        }
+
+        if (found.Count == 1 && found[0]?.BaseObject is PSCredential credential)
+        {
+            return credential;
+        }
+
+        string what = found.Count == 1 ? found[0]?.BaseObject?.GetType().Name ?? "nothing" : $"{found.Count} objects";
+        WriteError(new ErrorRecord(
+            new InvalidDataException($"{node}: the secret '{secretName}' named in the fleet file is {what}, not a PSCredential. Store it with Set-Secret -Name {secretName} -Secret (Get-Credential), or pass -Credential."),
+            ErrorIds.BmcCredentialMissing, ErrorCategory.InvalidType, secretName));
+        return null;
     }
 
     protected override void EndProcessing()
@@ -249,10 +321,10 @@ public sealed class InvokeNfPowerCycleCommand : PSCmdlet
         }
     }
 
-    private void NetworkCredentialParts(out string user, out string password)
+    private static void NetworkCredentialParts(PSCredential credential, out string user, out string password)
     {
         // PowerShell prefixes a bare user name with '\' in some hosts; a BMC user never has a domain part.
-        user = Credential!.UserName.TrimStart('\\');
-        password = Credential.GetNetworkCredential().Password;
+        user = credential.UserName.TrimStart('\\');
+        password = credential.GetNetworkCredential().Password;
     }
 }
