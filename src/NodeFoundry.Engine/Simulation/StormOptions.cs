@@ -38,8 +38,11 @@ public sealed record StormOptions
     /// <summary>The whole storm's bound: nodes not finished by then fail with <see cref="StormFailureCause.Deadline"/>.</summary>
     public TimeSpan Deadline { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>The first node's MAC; node i gets it plus i (locally administered 02:… by default).</summary>
-    public ulong FirstMac { get; init; } = 0x02_4E_46_00_00_00UL;
+    /// <summary>02:4e:46:00:00:00 — locally administered ("NF"), so simulated MACs never collide with real NICs.</summary>
+    public const ulong DefaultFirstMac = 0x02_4E_46_00_00_00UL;
+
+    /// <summary>The first node's MAC; node i gets it plus i.</summary>
+    public ulong FirstMac { get; init; } = DefaultFirstMac;
 
     /// <summary>Option 93 the firmware sends: 0 BIOS (undionly.kpxe), 7 EFI x64, …</summary>
     public ushort Architecture { get; init; }
