@@ -16,6 +16,7 @@
         'Get-NfBootTimeline'
         'Get-NfLease'
         'Import-NfFleet'
+        'Invoke-NfBootStorm'
         'New-NfAnswerFile'
         'New-NfBootScript'
         'Start-NfBootStack'

@@ -19,4 +19,5 @@ internal static class ErrorIds
     public const string OutputNotWritten = "NfOutputNotWritten";
     public const string JobNotBootStack = "NfJobNotBootStack";
     public const string NodeWaitTimeout = "NfNodeWaitTimeout";
+    public const string BootStormNotStarted = "NfBootStormNotStarted";
 }
