@@ -231,9 +231,14 @@ server_hwm() {
   awk -v k="$total" 'BEGIN { printf "%.1f\n", k / 1024 }'
 }
 
+# Packets the tbf on the server's egress dropped so far (its queue holds ~50 ms at 1 Gbit/s).
+tbf_drops() { ip netns exec "$NS_S" tc -s qdisc show dev "$IF_S" | awk '/dropped/ { sub(",", "", $7); print $7; exit }'; }
+# UDP datagrams a namespace's kernel dropped because a socket's receive queue was full (/proc/net/snmp is per namespace).
+rcvbuf_errors() { ip netns exec "$1" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp; }
+
 # ---------------------------------------------------------------------------------------------- storms
 RESULTS="$OUT/results.tsv"
-printf 'server\tnodes\tloss\tbooted\tfailed\tfailures\tseconds\tbytes\tlink_seconds\tratio\tcpu_s\trss_mib\tdhcp_retx\ttftp_dup\tp99_discover\tp99_nbp\tp99_initrd\n' >"$RESULTS"
+printf 'server\tnodes\tloss\tbooted\tfailed\tfailures\tseconds\tbytes\tlink_seconds\tratio\tcpu_s\trss_mib\tdhcp_retx\ttftp_dup\tp99_discover\tp99_nbp\tp99_initrd\ttbf_drops\tsrv_rcvbuf\tcli_rcvbuf\n' >"$RESULTS"
 for server in $SERVERS; do
   for loss in $LOSS; do
     for n in $NODES; do
@@ -245,25 +250,25 @@ for server in $SERVERS; do
       ip netns exec "$NS_C" timeout 120 dotnet "$OUT/host/nodefoundry.dll" storm --dhcp "$SERVER_IP:67" --relay "$RELAY_IP" \
         --nodes 5 --first-mac 02:4e:46:ff:00:00 --sources 198.18.100.1/"$SOURCES" --deadline 60 --quiet >"$dir/warmup.txt" 2>&1 \
         || log "[$tag] warm-up storm failed (see $dir/warmup.txt)"
-      cpu0=$(server_cpu)
+      cpu0=$(server_cpu); drops0=$(tbf_drops); srv0=$(rcvbuf_errors "$NS_S"); cli0=$(rcvbuf_errors "$NS_C")
       log "[$tag] storm: $n nodes, loss $loss%"
       ip netns exec "$NS_C" timeout $((DEADLINE + 120)) dotnet "$OUT/host/nodefoundry.dll" storm --dhcp "$SERVER_IP:67" --relay "$RELAY_IP" \
         --nodes "$n" --sources 198.18.100.1/"$SOURCES" --ripple "$RIPPLE" --deadline "$DEADLINE" --loss "$loss" --seed "$SEED" \
         --json "$dir/report.json" --quiet >"$dir/storm.txt" 2>&1 || true
-      cpu1=$(server_cpu)
+      cpu1=$(server_cpu); drops=$(( $(tbf_drops) - drops0 )); srv=$(( $(rcvbuf_errors "$NS_S") - srv0 )); cli=$(( $(rcvbuf_errors "$NS_C") - cli0 ))
       rss=$(server_hwm)
       stop_server
       [ -f "$dir/report.json" ] || { tail -n 20 "$dir/storm.txt" >&2; log "[$tag] no report"; continue; }
       cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
-      jq -r --arg s "$server" --arg cpu "$cpu" --arg rss "$rss" --argjson bps "$LINK_BPS" '
+      jq -r --arg s "$server" --arg cpu "$cpu" --arg rss "$rss" --argjson bps "$LINK_BPS" --arg drops "$drops" --arg srv "$srv" --arg cli "$cli" '
         def p99(name): (.stages[] | select(.stage == name) | .p99Seconds);
         [ $s, .nodes, .lossPercent, .booted, .failed,
           (if (.failures | length) == 0 then "-" else ([.failures[] | "\(.stage)/\(.cause)x\(.count)"] | join(" ")) end),
           .durationSeconds, .bytesMoved, (.bytesMoved * 8 / $bps),
           (if .bytesMoved > 0 then .durationSeconds / (.bytesMoved * 8 / $bps) else 0 end),
-          $cpu, $rss, .dhcpRetransmits, .tftpDuplicateBlocks, p99("Discover"), p99("Nbp"), p99("Initrd") ] | @tsv' \
+          $cpu, $rss, .dhcpRetransmits, .tftpDuplicateBlocks, p99("Discover"), p99("Nbp"), p99("Initrd"), $drops, $srv, $cli ] | @tsv' \
         "$dir/report.json" >>"$RESULTS"
-      tail -n 1 "$RESULTS" | awk -F'\t' '{ printf "%s n=%s loss=%s%%: %s booted, %s failed (%s) in %.2f s; link limit %.2f s (ratio %.2f); cpu %s s, rss %s MiB\n", $1, $2, $3, $4, $5, $6, $7, $9, $10, $11, $12 }' >&2
+      tail -n 1 "$RESULTS" | awk -F'\t' '{ printf "%s n=%s loss=%s%%: %s booted, %s failed (%s) in %.2f s; link limit %.2f s (ratio %.2f); cpu %s s, rss %s MiB; tbf drops %s, rcvbuf drops %s/%s\n", $1, $2, $3, $4, $5, $6, $7, $9, $10, $11, $12, $18, $19, $20 }' >&2
     done
   done
 done
@@ -272,12 +277,12 @@ done
 echo
 echo "Boot storm: KERNEL ${KERNEL_MIB} MiB + INITRD ${INITRD_MIB} MiB over HTTP, NBP ${NBP_KIB} KiB over TFTP, per node; tbf 1 Gbit/s on the server's egress; ripple ${RIPPLE} s; seed $SEED"
 echo
-printf '| server | nodes | loss | failures | time to all booted | bytes | link limit (bytes ÷ 1 Gbit/s) | ratio | server CPU | peak RSS | DHCP retransmits | p99 DHCP offer / NBP / initrd |\n'
-printf '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n'
+printf '| server | nodes | loss | failures | time to all booted | bytes | link limit (bytes ÷ 1 Gbit/s) | ratio | server CPU | peak RSS | DHCP retransmits | p99 DHCP offer / NBP / initrd | tbf drops | rcvbuf drops server / client |\n'
+printf '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n'
 awk -F'\t' 'NR > 1 {
   label = ($1 == "dnsmasq") ? "dnsmasq+nginx" : $1
   fails = ($5 == 0) ? "0" : sprintf("%s (%s)", $5, $6)
   t = ($5 == 0) ? sprintf("%.2f s", $7) : sprintf("(%.2f s, not all)", $7)
-  printf "| %s | %s | %s%% | %s | %s | %.1f MB | %.2f s | %.2f | %s s | %s MiB | %s | %.2f / %.2f / %.2f s |\n", label, $2, $3, fails, t, $8 / 1e6, $9, $10, $11, $12, $13, $15, $16, $17 }' "$RESULTS"
+  printf "| %s | %s | %s%% | %s | %s | %.1f MB | %.2f s | %.2f | %s s | %s MiB | %s | %.2f / %.2f / %.2f s | %s | %s / %s |\n", label, $2, $3, fails, t, $8 / 1e6, $9, $10, $11, $12, $13, $15, $16, $17, $18, $19, $20 }' "$RESULTS"
 echo
 echo "results: $RESULTS (per storm: report.json, storm.txt and the server's logs in $OUT/<server>-n<nodes>-l<loss>/)"

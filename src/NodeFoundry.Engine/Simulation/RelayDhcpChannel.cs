@@ -23,6 +23,7 @@ internal sealed class RelayDhcpChannel : IDisposable
         try
         {
             _socket.ReceiveBufferSize = ReceiveBufferBytes;
+            ForceReceiveBuffer(_socket);
             _socket.Bind(replyEndPoint);
         }
         catch
@@ -141,6 +142,28 @@ internal sealed class RelayDhcpChannel : IDisposable
     }
 
     public void Dispose() => _socket.Dispose();
+
+    /// <summary>
+    /// Linux caps SO_RCVBUF at net.core.rmem_max (208 KiB by default): a few hundred replies. A load generator that
+    /// drops replies itself would blame the server, so as root take the full buffer with SO_RCVBUFFORCE.
+    /// </summary>
+    private static void ForceReceiveBuffer(Socket socket)
+    {
+        const int solSocket = 1, soRcvBufForce = 33;
+        if (!OperatingSystem.IsLinux() || socket.ReceiveBufferSize >= ReceiveBufferBytes)
+        {
+            return;
+        }
+
+        try
+        {
+            socket.SetRawSocketOption(solSocket, soRcvBufForce, BitConverter.GetBytes(ReceiveBufferBytes));
+        }
+        catch (SocketException)
+        {
+            // Not root (no CAP_NET_ADMIN): keep the capped buffer; the bench runs as root.
+        }
+    }
 
     private static ulong MacKey(byte[] chaddr)
     {
