@@ -13,6 +13,7 @@ namespace NodeFoundry.Tests.Simulation;
 /// and initrd; the same through the seeded loss relay; and a server without the NBP failing every node at TFTP.
 /// No timing is asserted: speed is measured in bench/storm.
 /// </summary>
+[Collection(BootStormCollection.Name)]
 public sealed class FleetSimulatorTests
 {
     [Fact]
