@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using NodeFoundry.Lab;
 using NodeFoundry.Simulation;
 
 namespace NodeFoundry.Host;
