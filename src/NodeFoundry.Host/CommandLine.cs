@@ -17,6 +17,13 @@ internal static class CommandLine
                 [--http-port N | --no-http]
           nodefoundry validate --config FILE    Check a fleet file; print every problem with line, column and fix.
           nodefoundry leases --journal PATH     Print the leases in a lease journal (the server may be stopped).
+          nodefoundry storm --dhcp ADDR[:PORT] --relay ADDR
+                                                Boot a simulated fleet against a boot server (relay-style DHCP from
+                                                ADDR, which receives the replies on --reply-port, default 67); print
+                                                per-stage latency, failures by stage and cause; exit 0 if all booted.
+                [--nodes N] [--concurrency N] [--ripple S] [--deadline S] [--tftp ADDR[:PORT]]
+                [--sources FIRST/COUNT | --bind-leased] [--kernel URL --initrd URL] [--arch N]
+                [--loss PCT] [--seed N] [--first-mac MAC] [--json FILE] [--quiet]
         """;
 
     /// <summary>serve logs every event: stdout gets a buffered writer the event printer flushes per burst.</summary>
@@ -69,7 +76,8 @@ internal static class CommandLine
                 "serve" => await ServeAsync(options, stop.Token).ConfigureAwait(false),
                 "validate" => ValidateCommand.Run(options, Console.Out),
                 "leases" => LeasesCommand.Run(options, Console.Out),
-                _ => throw new UsageException($"unknown command '{args[0]}'; expected demo, serve, validate or leases"),
+                "storm" => await StormCommand.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false),
+                _ => throw new UsageException($"unknown command '{args[0]}'; expected demo, serve, validate, leases or storm"),
             };
         }
         catch (UsageException ex)

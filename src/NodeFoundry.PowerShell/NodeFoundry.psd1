@@ -16,6 +16,7 @@
         'Get-NfBootTimeline'
         'Get-NfLease'
         'Import-NfFleet'
+        'Invoke-NfBootStorm'
         'Invoke-NfPowerCycle'
         'New-NfAnswerFile'
         'New-NfBootScript'

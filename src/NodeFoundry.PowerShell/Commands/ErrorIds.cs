@@ -24,4 +24,5 @@ internal static class ErrorIds
     public const string InvalidBmcAddress = "NfInvalidBmcAddress";
     public const string BootPathServerInvalid = "NfBootPathServerInvalid";
     public const string BootPathProbeNotStarted = "NfBootPathProbeNotStarted";
+    public const string BootStormNotStarted = "NfBootStormNotStarted";
 }

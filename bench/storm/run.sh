@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# Boot storm side by side (a benchmark, not a test): the same simulated fleet (`nodefoundry storm`, the engine's
+# FleetSimulator) against (a) NodeFoundry `serve` and (b) dnsmasq (DHCP + TFTP) with nginx (HTTP), configured
+# equivalently, in test-owned network namespaces joined by a veth; the server's egress shaped by
+# `tc tbf rate 1gbit`; with LOSS=1 the simulator's UDP (DHCP both ways, TFTP both ways) passes through the
+# seeded impairment relay. Each storm gets a fresh server; its CPU time and peak RSS come from /proc.
+# Prints one table and writes $OUT/results.tsv. Usage: sudo bench/storm/run.sh
+# Environment: NODES="100 500 2000"  LOSS="0 1"  SERVERS="nodefoundry dnsmasq"  KERNEL_MIB=1  INITRD_MIB=3
+#   NBP_KIB=72  SOURCES=250  RIPPLE=0  DEADLINE=600  SEED=2026  SKIP_BUILD=1  OUT=<folder>
+# Network rule: only 192.0.2.0/24 (server 192.0.2.1 in netns nfst-s, client 192.0.2.2 in netns nfst-c) and
+# 198.18.0.0/16 (RFC 2544 benchmarking block: relay/giaddr 198.18.0.1, node source addresses 198.18.100.x, leased
+# addresses that appear only inside DHCP payloads) inside those namespaces. Both are deleted on exit (trap); only
+# PIDs this script started are stopped; every wait is bounded.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+NODES=${NODES:-"100 500 2000"}
+LOSS=${LOSS:-"0 1"}
+SERVERS=${SERVERS:-"nodefoundry dnsmasq"}
+KERNEL_MIB=${KERNEL_MIB:-1}
+INITRD_MIB=${INITRD_MIB:-3}
+NBP_KIB=${NBP_KIB:-72}
+SOURCES=${SOURCES:-250}
+RIPPLE=${RIPPLE:-0}
+DEADLINE=${DEADLINE:-600}
+SEED=${SEED:-2026}
+NS_S=nfst-s
+NS_C=nfst-c
+IF_S=nfst-s0
+IF_C=nfst-c0
+SERVER_IP=192.0.2.1
+CLIENT_IP=192.0.2.2
+RELAY_IP=198.18.0.1
+LINK_BPS=1000000000
+
+REPO=$(pwd)
+[ -f "$REPO/NodeFoundry.slnx" ] && [ -f "$REPO/bench/storm/fleet.yaml" ] || { echo "run from the repository root: sudo bench/storm/run.sh" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces): sudo bench/storm/run.sh" >&2; exit 2; }
+for v in KERNEL_MIB INITRD_MIB NBP_KIB SOURCES RIPPLE DEADLINE SEED; do
+  case "${!v}" in ''|*[!0-9]*) echo "$v must be a whole number" >&2; exit 2;; esac
+done
+[ "$SOURCES" -ge 1 ] && [ "$SOURCES" -le 250 ] || { echo "SOURCES must be 1..250" >&2; exit 2; }
+[ "$DEADLINE" -ge 10 ] && [ "$DEADLINE" -le 3600 ] || { echo "DEADLINE must be 10..3600 s" >&2; exit 2; }
+
+log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+
+# nginx is not in .ci/run's package list (dnsmasq-base is); install it here if missing, said out loud.
+if ! command -v nginx >/dev/null; then
+  log "installing nginx-light (apt-get install -y)"
+  timeout 600 apt-get install -y nginx-light >/dev/null || timeout 600 apt-get install -y nginx >/dev/null \
+    || { echo "could not install nginx" >&2; exit 2; }
+fi
+for tool in ip tc nginx dnsmasq curl dotnet timeout awk jq getconf; do
+  command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
+done
+CLK_TCK=$(getconf CLK_TCK)
+
+OUT=${OUT:-$(mktemp -d /tmp/nfstorm.XXXXXX)}
+mkdir -p "$OUT"
+PIDS=()
+
+# ---------------------------------------------------------------------------------------------- cleanup
+stop_pid() {
+  local pid=$1 i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  ip netns del "$NS_C" 2>/dev/null || true
+  ip netns del "$NS_S" 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------- build
+as_user() {
+  if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then sudo -u "$SUDO_USER" -H "$@"; else "$@"; fi
+}
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  log "building NodeFoundry host (Release, dotnet publish) into $OUT/host"
+  [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && chown "$SUDO_USER" "$OUT"
+  as_user timeout 900 dotnet publish src/NodeFoundry.Host -c Release -o "$OUT/host" --nologo -v q >"$OUT/build-host.log" 2>&1 \
+    || { tail -n 30 "$OUT/build-host.log" >&2; echo "host build failed" >&2; exit 1; }
+fi
+[ -f "$OUT/host/nodefoundry.dll" ] || { echo "host build missing in $OUT/host" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------------------------- files
+# One TFTP root and one HTTP root, served by both setups. The NBP stands in for undionly.kpxe (~70 KiB).
+mkdir -p "$OUT/tftp" "$OUT/http"
+head -c $((NBP_KIB * 1024)) /dev/urandom >"$OUT/tftp/undionly.kpxe"
+head -c $((KERNEL_MIB * 1024 * 1024)) /dev/urandom >"$OUT/http/vmlinuz"
+head -c $((INITRD_MIB * 1024 * 1024)) /dev/urandom >"$OUT/http/initrd.img"
+printf '#!ipxe\nkernel http://%s/vmlinuz console=ttyS0\ninitrd http://%s/initrd.img\nboot\n' "$SERVER_IP" "$SERVER_IP" >"$OUT/http/boot.ipxe"
+chmod -R a+rX "$OUT"
+
+# ---------------------------------------------------------------------------------------------- network
+for ns in "$NS_S" "$NS_C"; do
+  if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
+    [ -z "$(ip netns pids "$ns")" ] || { echo "netns $ns exists and has processes; is another bench running?" >&2; exit 1; }
+    ip netns del "$ns"
+  fi
+done
+ip netns add "$NS_S"
+ip netns add "$NS_C"
+ip link add "$IF_S" netns "$NS_S" type veth peer name "$IF_C" netns "$NS_C"
+ip -n "$NS_S" addr add "$SERVER_IP/24" dev "$IF_S"
+ip -n "$NS_C" addr add "$CLIENT_IP/24" dev "$IF_C"
+ip -n "$NS_C" addr add "$RELAY_IP/16" dev "$IF_C"
+# Node source addresses: SOURCES addresses, nodes take them round robin (one address per ~N/SOURCES nodes).
+for i in $(seq 1 "$SOURCES"); do echo "addr add 198.18.100.$i/32 dev $IF_C"; done | ip -n "$NS_C" -batch -
+for ns in "$NS_S" "$NS_C"; do ip -n "$ns" link set lo up; done
+ip -n "$NS_S" link set "$IF_S" up
+ip -n "$NS_C" link set "$IF_C" up
+ip -n "$NS_S" route add 198.18.0.0/16 via "$CLIENT_IP"
+# 1 Gbit/s on the server's egress: the download direction of TFTP and HTTP.
+ip netns exec "$NS_S" tc qdisc add dev "$IF_S" root tbf rate 1gbit burst 256kb latency 50ms
+
+# ---------------------------------------------------------------------------------------------- servers
+write_dnsmasq_conf() {
+  local dir=$1
+  cat >"$dir/dnsmasq.conf" <<CONF
+# DHCP + TFTP only (no DNS), on the server veth; relayed requests from giaddr $RELAY_IP.
+port=0
+interface=$IF_S
+bind-interfaces
+user=root
+dhcp-authoritative
+dhcp-range=198.18.0.10,198.18.31.250,255.255.0.0,5m
+dhcp-lease-max=10000
+dhcp-leasefile=$dir/dnsmasq.leases
+# NodeFoundry never pings before offering; dnsmasq's ping check costs ~3 s per new client (firmware-lab.md).
+no-ping
+dhcp-userclass=set:ipxe,iPXE
+dhcp-boot=tag:!ipxe,undionly.kpxe,,$SERVER_IP
+dhcp-boot=tag:ipxe,http://$SERVER_IP/boot.ipxe
+enable-tftp
+tftp-root=$OUT/tftp
+log-facility=$dir/dnsmasq.log
+CONF
+}
+write_nginx_conf() {
+  local dir=$1
+  cat >"$dir/nginx.conf" <<NGX
+user root;
+worker_processes 2;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_timeout 65;
+  keepalive_requests 100000;
+  default_type application/octet-stream;
+  client_body_temp_path $dir/tmp;
+  proxy_temp_path $dir/tmp;
+  fastcgi_temp_path $dir/tmp;
+  uwsgi_temp_path $dir/tmp;
+  scgi_temp_path $dir/tmp;
+  server {
+    listen $SERVER_IP:80 backlog=4096;
+    root $OUT/http;
+  }
+}
+NGX
+}
+
+SERVER_PIDS=()
+# start_server NAME DIR -> SERVER_PIDS; waits (bounded) until HTTP answers and UDP 67 and 69 are bound.
+start_server() {
+  local name=$1 dir=$2 i
+  SERVER_PIDS=()
+  if [ "$name" = dnsmasq ]; then
+    write_dnsmasq_conf "$dir"
+    write_nginx_conf "$dir"
+    ip netns exec "$NS_S" dnsmasq --keep-in-foreground --conf-file="$dir/dnsmasq.conf" >"$dir/dnsmasq.stdout" 2>&1 &
+    SERVER_PIDS+=($!)
+    ip netns exec "$NS_S" nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" -g 'daemon off;' >"$dir/nginx.stdout" 2>&1 &
+    SERVER_PIDS+=($!)
+  else
+    sed "s|^  tftpRoot: tftp|  tftpRoot: $OUT/tftp|; s|^  httpRoot: http|  httpRoot: $OUT/http|; s|^  stateDirectory: state|  stateDirectory: $dir/state|" \
+      bench/storm/fleet.yaml >"$dir/fleet.yaml"
+    ip netns exec "$NS_S" dotnet "$OUT/host/nodefoundry.dll" serve --config "$dir/fleet.yaml" --interface "$IF_S" >"$dir/stdout.log" 2>&1 &
+    SERVER_PIDS+=($!)
+  fi
+  PIDS+=("${SERVER_PIDS[@]}")
+  for i in $(seq 1 300); do
+    if ip netns exec "$NS_C" curl -sf -o /dev/null --max-time 1 "http://$SERVER_IP/boot.ipxe" \
+       && [ -n "$(ip netns exec "$NS_S" ss -Hlun 'sport = :67')" ] && [ -n "$(ip netns exec "$NS_S" ss -Hlun 'sport = :69')" ]; then
+      return 0
+    fi
+    for p in "${SERVER_PIDS[@]}"; do kill -0 "$p" 2>/dev/null || { tail -n 30 "$dir"/*.log "$dir"/*.stdout 2>/dev/null >&2; echo "$name exited at start" >&2; exit 1; }; done
+    sleep 0.1
+  done
+  tail -n 30 "$dir"/*.log 2>/dev/null >&2; echo "$name did not start within 30 s" >&2; exit 1
+}
+stop_server() {
+  local p rest=()
+  for p in "${SERVER_PIDS[@]}"; do stop_pid "$p"; done
+  for p in "${PIDS[@]}"; do [[ " ${SERVER_PIDS[*]} " == *" $p "* ]] || rest+=("$p"); done
+  PIDS=("${rest[@]}")
+}
+
+# The server's processes: what we started plus their children (nginx's workers).
+server_tree() {
+  local p
+  for p in "${SERVER_PIDS[@]}"; do echo "$p"; pgrep -P "$p" 2>/dev/null || true; done
+}
+# CPU seconds (utime + stime, /proc/PID/stat fields 14 and 15) of the server's processes.
+server_cpu() {
+  local p total=0 t
+  for p in $(server_tree); do
+    t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  awk -v t="$total" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f\n", t / hz }'
+}
+# Peak RSS in MiB (VmHWM) summed over the server's processes.
+server_hwm() {
+  local p total=0 k
+  for p in $(server_tree); do
+    k=$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
+    total=$((total + ${k:-0}))
+  done
+  awk -v k="$total" 'BEGIN { printf "%.1f\n", k / 1024 }'
+}
+
+# Packets the tbf on the server's egress dropped so far (its queue holds ~50 ms at 1 Gbit/s).
+tbf_drops() { ip netns exec "$NS_S" tc -s qdisc show dev "$IF_S" | awk '/dropped/ { sub(",", "", $7); print $7; exit }'; }
+# UDP datagrams a namespace's kernel dropped because a socket's receive queue was full (/proc/net/snmp is per namespace).
+rcvbuf_errors() { ip netns exec "$1" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp; }
+
+# ---------------------------------------------------------------------------------------------- storms
+RESULTS="$OUT/results.tsv"
+printf 'server\tnodes\tloss\tbooted\tfailed\tfailures\tseconds\tbytes\tlink_seconds\tratio\tcpu_s\trss_mib\tdhcp_retx\ttftp_dup\tp99_discover\tp99_nbp\tp99_initrd\ttbf_drops\tsrv_rcvbuf\tcli_rcvbuf\n' >"$RESULTS"
+for server in $SERVERS; do
+  for loss in $LOSS; do
+    for n in $NODES; do
+      tag="$server-n$n-l$loss"
+      dir="$OUT/$tag"; rm -rf "$dir"; mkdir -p "$dir/tmp"
+      log "[$tag] starting $server"
+      start_server "$server" "$dir"
+      # warm-up (JIT, page cache): 5 nodes with MACs of their own, not reported
+      ip netns exec "$NS_C" timeout 120 dotnet "$OUT/host/nodefoundry.dll" storm --dhcp "$SERVER_IP:67" --relay "$RELAY_IP" \
+        --nodes 5 --first-mac 02:4e:46:ff:00:00 --sources 198.18.100.1/"$SOURCES" --deadline 60 --quiet >"$dir/warmup.txt" 2>&1 \
+        || log "[$tag] warm-up storm failed (see $dir/warmup.txt)"
+      cpu0=$(server_cpu); drops0=$(tbf_drops); srv0=$(rcvbuf_errors "$NS_S"); cli0=$(rcvbuf_errors "$NS_C")
+      log "[$tag] storm: $n nodes, loss $loss%"
+      ip netns exec "$NS_C" timeout $((DEADLINE + 120)) dotnet "$OUT/host/nodefoundry.dll" storm --dhcp "$SERVER_IP:67" --relay "$RELAY_IP" \
+        --nodes "$n" --sources 198.18.100.1/"$SOURCES" --ripple "$RIPPLE" --deadline "$DEADLINE" --loss "$loss" --seed "$SEED" \
+        --json "$dir/report.json" --quiet >"$dir/storm.txt" 2>&1 || true
+      cpu1=$(server_cpu); drops=$(( $(tbf_drops) - drops0 )); srv=$(( $(rcvbuf_errors "$NS_S") - srv0 )); cli=$(( $(rcvbuf_errors "$NS_C") - cli0 ))
+      rss=$(server_hwm)
+      stop_server
+      [ -f "$dir/report.json" ] || { tail -n 20 "$dir/storm.txt" >&2; log "[$tag] no report"; continue; }
+      cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
+      jq -r --arg s "$server" --arg cpu "$cpu" --arg rss "$rss" --argjson bps "$LINK_BPS" --arg drops "$drops" --arg srv "$srv" --arg cli "$cli" '
+        def p99(name): (.stages[] | select(.stage == name) | .p99Seconds);
+        [ $s, .nodes, .lossPercent, .booted, .failed,
+          (if (.failures | length) == 0 then "-" else ([.failures[] | "\(.stage)/\(.cause)x\(.count)"] | join(" ")) end),
+          .durationSeconds, .bytesMoved, (.bytesMoved * 8 / $bps),
+          (if .bytesMoved > 0 then .durationSeconds / (.bytesMoved * 8 / $bps) else 0 end),
+          $cpu, $rss, .dhcpRetransmits, .tftpDuplicateBlocks, p99("Discover"), p99("Nbp"), p99("Initrd"), $drops, $srv, $cli ] | @tsv' \
+        "$dir/report.json" >>"$RESULTS"
+      tail -n 1 "$RESULTS" | awk -F'\t' '{ printf "%s n=%s loss=%s%%: %s booted, %s failed (%s) in %.2f s; link limit %.2f s (ratio %.2f); cpu %s s, rss %s MiB; tbf drops %s, rcvbuf drops %s/%s\n", $1, $2, $3, $4, $5, $6, $7, $9, $10, $11, $12, $18, $19, $20 }' >&2
+    done
+  done
+done
+
+# ---------------------------------------------------------------------------------------------- report
+echo
+echo "Boot storm: KERNEL ${KERNEL_MIB} MiB + INITRD ${INITRD_MIB} MiB over HTTP, NBP ${NBP_KIB} KiB over TFTP, per node; tbf 1 Gbit/s on the server's egress; ripple ${RIPPLE} s; seed $SEED"
+echo
+printf '| server | nodes | loss | failures | time to all booted | bytes | link limit (bytes ÷ 1 Gbit/s) | ratio | server CPU | peak RSS | DHCP retransmits | p99 DHCP offer / NBP / initrd | tbf drops | rcvbuf drops server / client |\n'
+printf '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n'
+awk -F'\t' 'NR > 1 {
+  label = ($1 == "dnsmasq") ? "dnsmasq+nginx" : $1
+  fails = ($5 == 0) ? "0" : sprintf("%s (%s)", $5, $6)
+  t = ($5 == 0) ? sprintf("%.2f s", $7) : sprintf("(%.2f s, not all)", $7)
+  printf "| %s | %s | %s%% | %s | %s | %.1f MB | %.2f s | %.2f | %s s | %s MiB | %s | %.2f / %.2f / %.2f s | %s | %s / %s |\n", label, $2, $3, fails, t, $8 / 1e6, $9, $10, $11, $12, $13, $15, $16, $17, $18, $19, $20 }' "$RESULTS"
+echo
+echo "results: $RESULTS (per storm: report.json, storm.txt and the server's logs in $OUT/<server>-n<nodes>-l<loss>/)"
