@@ -10,20 +10,23 @@ namespace NodeFoundry.Power.Ipmi;
 public sealed class IpmiBmcClient : IBmcClient
 {
     private readonly IpmiUdpChannel _channel;
-    private readonly IpmiSession _session;
     private readonly IpmiConnectOptions _options;
-    private readonly string _userName;
+    private readonly BmcCredential _credential;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private IpmiSession _session;
+    private long _lastAnswerTicks = Environment.TickCount64;
     private bool _disposed;
 
-    private IpmiBmcClient(BmcEndpoint endpoint, IpmiUdpChannel channel, IpmiSession session, IpmiConnectOptions options, string userName)
+    private IpmiBmcClient(BmcEndpoint endpoint, IpmiUdpChannel channel, IpmiSession session, IpmiConnectOptions options, BmcCredential credential)
     {
         Endpoint = endpoint;
         _channel = channel;
         _session = session;
         _options = options;
-        _userName = userName;
+        _credential = credential;
     }
+
+    private string UserName => _credential.UserName;
 
     /// <inheritdoc />
     public BmcEndpoint Endpoint { get; }
@@ -50,10 +53,18 @@ public sealed class IpmiBmcClient : IBmcClient
         try
         {
             var session = await IpmiSessionHandshake.OpenAsync(channel, endpoint, credential, options, ct).ConfigureAwait(false);
-            var client = new IpmiBmcClient(endpoint, channel, session, options, credential.UserName);
+            var client = new IpmiBmcClient(endpoint, channel, session, options, credential);
             try
             {
-                await client.RaisePrivilegeAsync(ct).ConfigureAwait(false);
+                await client._oneAtATime.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    await client.RaisePrivilegeAsync(ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    client._oneAtATime.Release();
+                }
             }
             catch
             {
@@ -158,6 +169,55 @@ public sealed class IpmiBmcClient : IBmcClient
         await _oneAtATime.WaitAsync().ConfigureAwait(false);
         try
         {
+            await CloseSessionAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _channel.Dispose();
+            _oneAtATime.Release();
+            _oneAtATime.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"IPMI {Endpoint} as '{UserName}' ({CipherSuite})";
+
+    private async Task RaisePrivilegeAsync(CancellationToken ct)
+    {
+        // An RMCP+ session starts at User; chassis control needs more (IPMI v2.0 section 13.21).
+        if (_options.Privilege <= IpmiPrivilegeLevel.User)
+        {
+            return;
+        }
+
+        // Called with the request lock held (at connect and when the session is reopened).
+        var what = $"Set Session Privilege Level ({_options.Privilege})";
+        Completed(what, await ExchangeHeldAsync(what, IpmiNetFn.Application, IpmiCommands.SetSessionPrivilegeLevel, [(byte)_options.Privilege], ct).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Opens a fresh session when the current one has idled past <see cref="IpmiConnectOptions.SessionIdleLimit"/>: the
+    /// old one is closed best effort (one attempt; a BMC that already expired it does not answer).
+    /// </summary>
+    private async Task RenewIdleSessionAsync(CancellationToken ct)
+    {
+        if (Environment.TickCount64 - _lastAnswerTicks < (long)_options.SessionIdleLimit.TotalMilliseconds)
+        {
+            return;
+        }
+
+        _options.Log?.Invoke($"{Endpoint}: session idle for {(Environment.TickCount64 - _lastAnswerTicks) / 1000.0:0.0} s; opening a new one");
+        await CloseSessionAsync().ConfigureAwait(false);
+        _session = await IpmiSessionHandshake.OpenAsync(_channel, Endpoint, _credential, _options, ct).ConfigureAwait(false);
+        _lastAnswerTicks = Environment.TickCount64;
+        await RaisePrivilegeAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Close Session, one attempt, then the keys are forgotten. Called with the request lock held.</summary>
+    private async Task CloseSessionAsync()
+    {
+        try
+        {
             var data = new byte[4];
             BinaryPrimitives.WriteUInt32LittleEndian(data, _session.BmcSessionId);
             var request = _session.NextRequest(IpmiNetFn.Application, IpmiCommands.CloseSession, data);
@@ -171,24 +231,7 @@ public sealed class IpmiBmcClient : IBmcClient
         finally
         {
             _session.Keys.Clear();
-            _channel.Dispose();
-            _oneAtATime.Release();
-            _oneAtATime.Dispose();
         }
-    }
-
-    /// <inheritdoc />
-    public override string ToString() => $"IPMI {Endpoint} as '{_userName}' ({CipherSuite})";
-
-    private async Task RaisePrivilegeAsync(CancellationToken ct)
-    {
-        // An RMCP+ session starts at User; chassis control needs more (IPMI v2.0 section 13.21).
-        if (_options.Privilege <= IpmiPrivilegeLevel.User)
-        {
-            return;
-        }
-
-        await CommandAsync($"Set Session Privilege Level ({_options.Privilege})", IpmiNetFn.Application, IpmiCommands.SetSessionPrivilegeLevel, [(byte)_options.Privilege], ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -223,16 +266,16 @@ public sealed class IpmiBmcClient : IBmcClient
         }
     }
 
-    private async Task<byte[]> CommandAsync(string what, IpmiNetFn netFn, byte command, byte[] data, CancellationToken ct)
-    {
-        var response = await ExchangeAsync(what, netFn, command, data, ct).ConfigureAwait(false);
-        return response.CompletionCode switch
+    private async Task<byte[]> CommandAsync(string what, IpmiNetFn netFn, byte command, byte[] data, CancellationToken ct) =>
+        Completed(what, await ExchangeAsync(what, netFn, command, data, ct).ConfigureAwait(false));
+
+    private byte[] Completed(string what, IpmiResponse response) =>
+        response.CompletionCode switch
         {
             IpmiCompletionCode.Success => response.Data,
-            IpmiCompletionCode.InsufficientPrivilege => throw new BmcException(Endpoint, BmcFailure.Authentication, $"user '{_userName}' may not run {what}: {IpmiCompletionCode.Describe(response.CompletionCode)}"),
+            IpmiCompletionCode.InsufficientPrivilege => throw new BmcException(Endpoint, BmcFailure.Authentication, $"user '{UserName}' may not run {what}: {IpmiCompletionCode.Describe(response.CompletionCode)}"),
             _ => throw new BmcException(Endpoint, BmcFailure.Rejected, $"the BMC refused {what}: {IpmiCompletionCode.Describe(response.CompletionCode)}"),
         };
-    }
 
     private async Task<IpmiResponse> ExchangeAsync(string what, IpmiNetFn netFn, byte command, byte[] data, CancellationToken ct)
     {
@@ -240,25 +283,35 @@ public sealed class IpmiBmcClient : IBmcClient
         await _oneAtATime.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var request = _session.NextRequest(netFn, command, data);
-            return await _channel.ExchangeAsync(
-                what,
-                _ => _session.Wrap(request),
-                answer =>
-                {
-                    var response = _session.Unwrap(answer, request, out var dropped);
-                    if (response is null)
-                    {
-                        _options.Log?.Invoke($"{Endpoint}: dropped a datagram while waiting for {what}: {dropped}");
-                    }
-
-                    return response;
-                },
-                ct).ConfigureAwait(false);
+            await RenewIdleSessionAsync(ct).ConfigureAwait(false);
+            return await ExchangeHeldAsync(what, netFn, command, data, ct).ConfigureAwait(false);
         }
         finally
         {
             _oneAtATime.Release();
         }
+    }
+
+    /// <summary>One request and its answer on the current session; the caller holds the request lock.</summary>
+    private async Task<IpmiResponse> ExchangeHeldAsync(string what, IpmiNetFn netFn, byte command, byte[] data, CancellationToken ct)
+    {
+        var request = _session.NextRequest(netFn, command, data);
+        var session = _session;
+        var response = await _channel.ExchangeAsync(
+            what,
+            _ => session.Wrap(request),
+            answer =>
+            {
+                var unwrapped = session.Unwrap(answer, request, out var dropped);
+                if (unwrapped is null)
+                {
+                    _options.Log?.Invoke($"{Endpoint}: dropped a datagram while waiting for {what}: {dropped}");
+                }
+
+                return unwrapped;
+            },
+            ct).ConfigureAwait(false);
+        _lastAnswerTicks = Environment.TickCount64;
+        return response;
     }
 }

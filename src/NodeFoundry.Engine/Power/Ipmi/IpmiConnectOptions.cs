@@ -21,12 +21,25 @@ public sealed record IpmiConnectOptions
     /// <summary>Resends after the first attempt (so Retries + 1 attempts per request).</summary>
     public int Retries { get; init; } = 3;
 
+    /// <summary>
+    /// A session idle this long is opened again before the next request. BMCs close idle sessions on their own (the
+    /// spec suggests about 60 s; ipmi_sim closes sooner) and then silently drop the session's packets; reopening first
+    /// keeps a long wait — a node installing between two power commands — from ending in a timeout, and never
+    /// resends a power command whose answer was merely lost.
+    /// </summary>
+    public TimeSpan SessionIdleLimit { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Diagnostics (negotiation, retries, dropped datagrams). Never receives secrets.</summary>
     public Action<string>? Log { get; init; }
 
     /// <summary>Checks the options; messages say what to change.</summary>
     public void Validate()
     {
+        if (SessionIdleLimit < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"IpmiConnectOptions.SessionIdleLimit is {SessionIdleLimit}: use zero or more (default 20 s).", nameof(SessionIdleLimit));
+        }
+
         if (CipherSuites.Count == 0)
         {
             throw new ArgumentException("IpmiConnectOptions.CipherSuites is empty: propose at least one of 17, 3.", nameof(CipherSuites));

@@ -32,6 +32,23 @@ public sealed class IpmiBmcClientTests
     }
 
     [Fact]
+    public async Task A_session_idle_past_the_limit_is_closed_and_opened_again_before_the_next_request()
+    {
+        // BMCs expire idle sessions and then drop their packets silently; a zero limit makes every request "after idle".
+        using var bmc = new FakeIpmiBmc(17, 3);
+        await using (var client = await Connect(bmc, Quick with { SessionIdleLimit = TimeSpan.Zero }))
+        {
+            await client.SetPowerAsync(PowerAction.On, CancellationToken.None);
+            Assert.Equal(PowerState.On, await client.GetPowerStateAsync(CancellationToken.None));
+        }
+
+        Assert.True(bmc.PowerOn);
+        Assert.Equal(3, bmc.Count("session 17"));   // connect, then once before each of the two requests
+        Assert.Equal(3, bmc.Count("06/3C "));       // the two idle sessions closed, then the last one on dispose
+        Assert.Equal(3, bmc.Count("06/3B 04"));     // every new session raised to Administrator
+    }
+
+    [Fact]
     public async Task Suite_3_is_the_fallback_when_17_is_refused()
     {
         using var bmc = new FakeIpmiBmc(3);
