@@ -55,14 +55,22 @@ public sealed class PowerCycleTests : IDisposable
         Assert.True(firstPid is not null && firstPid == vm.VmProcessId() && vm.ScriptLog.Contains("system_reset", StringComparison.Ordinal), $"pid {firstPid} → {vm.VmProcessId()}\n{vm.QemuOutput}");
         Assert.True(ServerTimeline.Stages(server.Process.StandardOutput, Node.MacAddress, firstStart).Count == 0, server.Explain(vm, firstStart, "booting the disk only, the VM reached NodeFoundry"));
 
-        // bootdev pxe (next boot only), then a power cycle: the VM restarts and network-boots through NodeFoundry.
-        await bmc.SetBootOverrideAsync(new BootOverride(BootDevice.Pxe, Uefi: false), ct);
-        // ipmi_sim keeps only the device selector of the boot flags (it answers valid/persistent/EFI as 0, so the
-        // contract's GetBootOverrideAsync honestly reads "no override"): read the raw flags to see what it holds.
-        var ipmi = Assert.IsType<NodeFoundry.Power.Ipmi.IpmiBmcClient>(bmc);
-        Assert.Equal(NodeFoundry.Power.Ipmi.BootFlags.SelectorPxe, (await ipmi.GetBootFlagsAsync(ct)).DeviceSelector);
+        // bootdev pxe (next boot only), then a power cycle — run as Invoke-NfPowerCycle runs it: the fleet power
+        // orchestrator over BmcClientFactory (a one-node wave), with its own session to the BMC.
         vm.MarkPowerRequest();
-        await bmc.SetPowerAsync(PowerAction.Cycle, ct);
+        var orchestrator = new PowerCycleOrchestrator(new BmcClientFactory().ConnectAsync, new PowerCycleOptions { Stagger = TimeSpan.Zero });
+        var request = new PowerCycleRequest(Node.Name, bmc.Endpoint, new BmcCredential(SimulatedBmc.UserName, vm.Password), new BootOverride(BootDevice.Pxe, Uefi: false), PowerAction.Cycle);
+        var results = new List<PowerCycleResult>();
+        await foreach (var result in orchestrator.RunAsync([request], null, ct))
+        {
+            results.Add(result);
+        }
+
+        var cycled = Assert.Single(results);
+        Assert.True(cycled.Succeeded, cycled.Error);
+        Assert.Equal(PowerState.On, cycled.PowerBefore);
+        Assert.Equal(BootDevice.Pxe, cycled.BootDeviceSet);
+        _output.WriteLine($"power cycle result: {cycled}");
 
         var stages = server.WaitForInstalled(vm, TimeSpan.FromSeconds(300));
         foreach (var (stage, at) in stages.OrderBy(kv => kv.Value))
@@ -93,6 +101,9 @@ public sealed class PowerCycleTests : IDisposable
         Assert.True(off, "the BMC reports the VM off after it powered itself off");
 
         // The override was for one boot: it is gone.
+        // ipmi_sim keeps only the device selector of the boot flags (it answers valid/persistent/EFI as 0, so the
+        // contract's GetBootOverrideAsync reads "no override" either way): the raw selector shows it was cleared.
+        var ipmi = Assert.IsType<NodeFoundry.Power.Ipmi.IpmiBmcClient>(bmc);
         Assert.Equal(0, (await ipmi.GetBootFlagsAsync(ct)).DeviceSelector);
     }
 
