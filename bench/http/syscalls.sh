@@ -16,6 +16,8 @@ NS_S=nfhsys-s; NS_C=nfhsys-c
 PIDS=()
 cleanup() {
   local p
+  # the traced servers first (children of strace, which this script started), then strace itself
+  for p in "${PIDS[@]}"; do for c in $(pgrep -P "$p" || true); do kill -TERM "$c" 2>/dev/null || true; done; done
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   sleep 0.5
   for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done

@@ -16,6 +16,8 @@ PIDS=()
 cleanup() {
   local p i
   for p in "${PIDS[@]}"; do
+    # a traced server is strace's child: stop it too
+    for c in $(pgrep -P "$p" || true); do kill -TERM "$c" 2>/dev/null || true; done
     kill -TERM "$p" 2>/dev/null || true
     for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$p" 2>/dev/null || true
