@@ -2,6 +2,8 @@
 // under the same storms of ROM-like clients through the seeded impairment relay. Not a test: it reports.
 // Usage (root): bench/tftp/run.sh [--clients 100,500] [--loss 0,1] [--servers nodefoundry,dnsmasq,tftpd-hpa]
 //                                 [--file undionly.kpxe] [--seed 2026] [--out docs/performance.md]
+//                                 [--throughput-runs 1] [--paths veth,relay]
+// Only the windowsize part, five times on the veth: --clients none --ovmf-clients 0 --throughput-runs 5 --paths veth
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -11,13 +13,19 @@ using NodeFoundry.Tests.Infrastructure;
 using NodeFoundry.Tests.Tftp;
 
 var arguments = ParseArguments(args);
-var clientCounts = List(arguments, "clients", "100,500").Select(int.Parse).ToArray();
+var clientCounts = List(arguments, "clients", "100,500").Where(s => s != "none").Select(int.Parse).ToArray();
 var losses = List(arguments, "loss", "0,1").Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var servers = List(arguments, "servers", "nodefoundry,dnsmasq,tftpd-hpa");
 var file = arguments.GetValueOrDefault("file", TftpLab.Small);
 var ovmfClients = int.Parse(arguments.GetValueOrDefault("ovmf-clients", "100"), CultureInfo.InvariantCulture);
 var seed = int.Parse(arguments.GetValueOrDefault("seed", "2026"), CultureInfo.InvariantCulture);
 var output = arguments.GetValueOrDefault("out", "docs/performance.md");
+var throughputRuns = int.Parse(arguments.GetValueOrDefault("throughput-runs", "1"), CultureInfo.InvariantCulture);
+var paths = List(arguments, "paths", "veth,relay");
+if (throughputRuns is < 0 or > 20)
+{
+    throw new ArgumentException("--throughput-runs must be 0..20");
+}
 var benchDeadline = Stopwatch.StartNew();
 var maxBenchTime = TimeSpan.FromMinutes(40);
 
@@ -62,7 +70,10 @@ foreach (var server in servers)
 
         // Throughput first, on a server that has seen no storm yet: one client at blksize 1432, lock-step vs
         // windowsize 8; the 33 MiB file directly over the veth, the 1 MiB one through the relay with 1 ms each way.
-        foreach (var (path, delay) in new[] { ("veth", TimeSpan.Zero), ("relay +1 ms each way", TimeSpan.FromMilliseconds(1)) })
+        var throughputPaths = new[] { ("veth", TimeSpan.Zero), ("relay +1 ms each way", TimeSpan.FromMilliseconds(1)) }
+            .Where(p => paths.Contains(p.Item1.Split(' ')[0]))
+            .SelectMany(p => Enumerable.Repeat(p, throughputRuns));
+        foreach (var (path, delay) in throughputPaths)
         {
             var big = path == "veth" ? TftpLab.Big : TftpLab.Medium;
             UdpImpairmentRelay? relay = delay > TimeSpan.Zero ? lab.StartRelay(new UdpImpairment { Delay = delay }, seed, TimeSpan.FromMinutes(5)) : null;

@@ -28,7 +28,7 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
         options ??= new BootStackOptions();
         Fleet = fleet;
         Timeline = new BootTimeline(_forward, BootTimelineOptions.ForFleet(fleet));
-        Metrics = new MetricsRegistry();
+        Metrics = new MetricsRegistry().AddTimeline(Timeline);
         var fleetDhcp = DhcpServerOptions.FromFleet(fleet);
         var listen = options.ListenAddress ?? fleetDhcp.ListenAddress;
         var interfaceName = options.InterfaceName is { Length: 0 } ? null : options.InterfaceName ?? fleetDhcp.InterfaceName;

@@ -267,7 +267,7 @@ internal sealed class HttpConnection
 
         try
         {
-            var response = StaticFileResponder.Build(request, file, _options, now, status => NewHead(status, now));
+            var response = StaticFileResponder.Build(request, file, _options, now, status => NewHead(status, now), _files.SmallFiles);
             response.Route = "static";
             return response;
         }

@@ -32,8 +32,13 @@ public sealed record HttpServerOptions
     /// </summary>
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Bytes handed to the kernel per send call; the <see cref="SendTimeout"/> applies to each (1 MiB in 60 s ≈ 17 KB/s minimum).</summary>
-    public int SendChunkBytes { get; init; } = 1 << 20;
+    /// <summary>
+    /// Bytes handed to the kernel per send call; the <see cref="SendTimeout"/> applies to each (4 MiB in 60 s ≈ 70 KB/s
+    /// minimum, far below any boot client on a LAN). Each call costs a few system calls and thread-pool hand-offs
+    /// beyond its <c>sendfile</c>s, so larger chunks are cheaper per byte: 4 MiB rather than 1 MiB cut a 64 MiB
+    /// download's calls from 64 to 16.
+    /// </summary>
+    public int SendChunkBytes { get; init; } = 4 << 20;
 
     /// <summary>Most connections open at once; the next is answered 503 and closed.</summary>
     public int MaxConnections { get; init; } = 1024;

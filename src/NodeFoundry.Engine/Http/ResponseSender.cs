@@ -44,6 +44,26 @@ internal static class ResponseSender
         }
 
         var file = response.File ?? throw new InvalidOperationException("a file part without an open file");
+
+        // The head is a separate element in front of the file's bytes (send, then sendfile). Corked, it leaves in
+        // the same full-size segments as the first file bytes instead of as a small packet of its own (nginx's
+        // tcp_nopush); uncorking at the end pushes out the last partial segment at once.
+        var corked = SetCork(socket, true);
+        try
+        {
+            return await SendFileResponseAsync(socket, head, parts, file, options, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (corked)
+            {
+                SetCork(socket, false);
+            }
+        }
+    }
+
+    private static async Task<long> SendFileResponseAsync(Socket socket, byte[] head, IReadOnlyList<ResponsePart> parts, FileStream file, HttpServerOptions options, Action<long> progress, CancellationToken cancellationToken)
+    {
         using var args = new SocketAsyncEventArgs();
         var elements = new List<SendPacketsElement> { new(head) };
         long pending = head.Length;
@@ -96,6 +116,30 @@ internal static class ResponseSender
         }
 
         return sent;
+    }
+
+    private const int IpProtoTcp = 6;
+    private const int TcpCork = 3;
+    private static readonly byte[] On = BitConverter.GetBytes(1);
+    private static readonly byte[] Off = BitConverter.GetBytes(0);
+
+    /// <summary>Linux TCP_CORK; false where it does not exist or the socket is gone (the send then works uncorked).</summary>
+    private static bool SetCork(Socket socket, bool cork)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            socket.SetRawSocketOption(IpProtoTcp, TcpCork, cork ? On : Off);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Sends every byte or throws; the timeout covers the whole buffer (small: a head and a short body).</summary>

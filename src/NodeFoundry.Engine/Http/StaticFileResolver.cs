@@ -43,6 +43,9 @@ public sealed class StaticFileResolver
 
     public bool RootExists => Directory.Exists(Root);
 
+    /// <summary>Small files of this root kept in memory (see <see cref="SmallFileCache"/>).</summary>
+    internal SmallFileCache SmallFiles { get; } = new();
+
     /// <summary>The file the segments name, or null when it is missing, a directory, or outside the root.</summary>
     public FileInfo? Resolve(IReadOnlyList<string> segments)
     {

@@ -11,8 +11,17 @@ namespace NodeFoundry.Http;
 /// </summary>
 internal static class StaticFileResponder
 {
-    public static HttpResponse Build(HttpRequest request, FileInfo file, HttpServerOptions options, DateTimeOffset now, Func<int, HttpResponseHead> newHead)
+    public static HttpResponse Build(HttpRequest request, FileInfo file, HttpServerOptions options, DateTimeOffset now, Func<int, HttpResponseHead> newHead, SmallFileCache? cache = null)
     {
+        // The resolver's stat of this request: a small file whose size and time still match its cached copy is
+        // answered from memory, without opening it.
+        if (cache is not null && file.Length <= options.SmallFileBytes
+            && cache.TryGet(file.FullName, file.Length, file.LastWriteTimeUtc) is { } cached)
+        {
+            var lastWriteCached = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
+            return Respond(request, null, cached, cached.LongLength, lastWriteCached, options, now, newHead, file.Name);
+        }
+
         var stream = new FileStream(file.FullName, new FileStreamOptions
         {
             Mode = FileMode.Open,
@@ -30,8 +39,17 @@ internal static class StaticFileResponder
         try
         {
             var length = RandomAccess.GetLength(stream.SafeFileHandle);
-            var lastWrite = new DateTimeOffset(File.GetLastWriteTimeUtc(stream.SafeFileHandle), TimeSpan.Zero);
-            var response = Respond(request, stream, length, lastWrite, options, now, newHead, file.Name);
+            var lastWriteUtc = File.GetLastWriteTimeUtc(stream.SafeFileHandle);
+            var lastWrite = new DateTimeOffset(lastWriteUtc, TimeSpan.Zero);
+            if (cache is not null && length <= options.SmallFileBytes && ReadSmall(stream, length, lastWriteUtc) is { } bytes)
+            {
+                // The real clock, not the server's TimeProvider: the settle time is about the file system's timestamps.
+                cache.Add(file.FullName, bytes, lastWriteUtc, DateTime.UtcNow);
+                stream.Dispose();
+                return Respond(request, null, bytes, length, lastWrite, options, now, newHead, file.Name);
+            }
+
+            var response = Respond(request, stream, null, length, lastWrite, options, now, newHead, file.Name);
             if (response.Parts.Any(p => p.IsFile))
             {
                 response.File = stream;
@@ -50,7 +68,26 @@ internal static class StaticFileResponder
         }
     }
 
-    private static HttpResponse Respond(HttpRequest request, FileStream stream, long length, DateTimeOffset lastWrite, HttpServerOptions options, DateTimeOffset now, Func<int, HttpResponseHead> newHead, string name)
+    /// <summary>The whole file, if it kept its size and time while being read (else null: serve it the usual way).</summary>
+    private static byte[]? ReadSmall(FileStream stream, long length, DateTime lastWriteUtc)
+    {
+        var bytes = new byte[length];
+        var read = 0;
+        while (read < bytes.Length)
+        {
+            var n = RandomAccess.Read(stream.SafeFileHandle, bytes.AsSpan(read), read);
+            if (n == 0)
+            {
+                return null;
+            }
+
+            read += n;
+        }
+
+        return RandomAccess.GetLength(stream.SafeFileHandle) == length && File.GetLastWriteTimeUtc(stream.SafeFileHandle) == lastWriteUtc ? bytes : null;
+    }
+
+    private static HttpResponse Respond(HttpRequest request, FileStream? stream, byte[]? bytes, long length, DateTimeOffset lastWrite, HttpServerOptions options, DateTimeOffset now, Func<int, HttpResponseHead> newHead, string name)
     {
         var etag = EntityTag.ForFile(length, lastWrite);
         var lastModified = HttpDate.ToSeconds(lastWrite);
@@ -88,12 +125,12 @@ internal static class StaticFileResponder
                     .Add("Content-Range", range.ToContentRange(length))
                     .Add("Content-Length", range.Length.ToString(CultureInfo.InvariantCulture));
                 var response = new HttpResponse(head) { ContentLength = range.Length, HeadOnly = request.Method == "HEAD" };
-                AddFilePart(response, stream, range.Start, range.Length, options);
+                AddFilePart(response, stream, bytes, range.Start, range.Length, options);
                 return response;
             }
 
             case RangeKind.Partial:
-                return Multipart(ranges.Ranges, stream, length, etag, lastModified, contentType, options, newHead);
+                return Multipart(ranges.Ranges, stream, bytes, length, etag, lastModified, contentType, options, newHead);
 
             default:
             {
@@ -101,14 +138,14 @@ internal static class StaticFileResponder
                     .Add("Content-Type", contentType)
                     .Add("Content-Length", length.ToString(CultureInfo.InvariantCulture));
                 var response = new HttpResponse(head) { ContentLength = length, HeadOnly = request.Method == "HEAD" };
-                AddFilePart(response, stream, 0, length, options);
+                AddFilePart(response, stream, bytes, 0, length, options);
                 return response;
             }
         }
     }
 
     /// <summary>multipart/byteranges (RFC 9110 §14.6): each part has its own Content-Type and Content-Range; the length is exact.</summary>
-    private static HttpResponse Multipart(IReadOnlyList<ByteRange> ranges, FileStream stream, long length, string etag, DateTimeOffset lastModified, string contentType, HttpServerOptions options, Func<int, HttpResponseHead> newHead)
+    private static HttpResponse Multipart(IReadOnlyList<ByteRange> ranges, FileStream? stream, byte[]? bytes, long length, string etag, DateTimeOffset lastModified, string contentType, HttpServerOptions options, Func<int, HttpResponseHead> newHead)
     {
         var boundary = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         var pieces = new List<(byte[] Header, ByteRange Range)>(ranges.Count);
@@ -129,7 +166,7 @@ internal static class StaticFileResponder
         foreach (var (header, range) in pieces)
         {
             response.Parts.Add(ResponsePart.FromMemory(header));
-            AddFilePart(response, stream, range.Start, range.Length, options);
+            AddFilePart(response, stream, bytes, range.Start, range.Length, options);
         }
 
         response.Parts.Add(ResponsePart.FromMemory(closing));
@@ -137,13 +174,22 @@ internal static class StaticFileResponder
     }
 
     /// <summary>Small pieces are read now and sent with the head in one write; large ones stay file parts for sendfile.</summary>
-    private static void AddFilePart(HttpResponse response, FileStream stream, long offset, long count, HttpServerOptions options)
+    private static void AddFilePart(HttpResponse response, FileStream? stream, byte[]? whole, long offset, long count, HttpServerOptions options)
     {
         // HEAD: the head already says how long; reading the bytes would be wasted work.
         if (count <= 0 || response.HeadOnly)
         {
             return;
         }
+
+        if (whole is not null)
+        {
+            // A small file already in memory (read for this request, or cached).
+            response.Parts.Add(ResponsePart.FromMemory(whole.AsMemory((int)offset, (int)count)));
+            return;
+        }
+
+        ArgumentNullException.ThrowIfNull(stream);
 
         if (count <= options.SmallFileBytes)
         {

@@ -3,6 +3,7 @@ using NodeFoundry.Dhcp;
 using NodeFoundry.Dhcp.Leases;
 using NodeFoundry.Http;
 using NodeFoundry.Tftp;
+using NodeFoundry.Timeline;
 
 namespace NodeFoundry.Metrics;
 
@@ -18,6 +19,7 @@ public sealed class MetricsRegistry
     private readonly List<TftpServerCounters> _tftp = [];
     private readonly List<HttpServerCounters> _http = [];
     private readonly List<InstalledNodeStore> _installed = [];
+    private readonly List<BootTimeline> _timelines = [];
     private readonly object _gate = new();
 
     /// <summary>A DHCP server: offers/acks by firmware, and lease usage per range.</summary>
@@ -74,6 +76,18 @@ public sealed class MetricsRegistry
         return this;
     }
 
+    /// <summary>A boot timeline: nodes per boot stage (each node counted at its latest stage).</summary>
+    public MetricsRegistry AddTimeline(BootTimeline timeline)
+    {
+        ArgumentNullException.ThrowIfNull(timeline);
+        lock (_gate)
+        {
+            _timelines.Add(timeline);
+        }
+
+        return this;
+    }
+
     /// <summary>Maps <c>GET /metrics</c> (or <paramref name="pattern"/>) onto <paramref name="routes"/>.</summary>
     public HttpRouteTable MapTo(HttpRouteTable routes, string pattern = "/metrics")
     {
@@ -88,8 +102,10 @@ public sealed class MetricsRegistry
         TftpServerCounters[] tftp;
         HttpServerCounters[] http;
         InstalledNodeStore[] installed;
+        BootTimeline[] timelines;
         lock (_gate)
         {
+            timelines = [.. _timelines];
             dhcp = [.. _dhcp];
             tftp = [.. _tftp];
             http = [.. _http];
@@ -122,7 +138,36 @@ public sealed class MetricsRegistry
                 .Sample(installed.Sum(s => s.PhoneHomes));
         }
 
+        if (timelines.Length > 0)
+        {
+            WriteStages(w, timelines);
+        }
+
         return w.ToString();
+    }
+
+    private static readonly BootStage[] Stages = Enum.GetValues<BootStage>();
+
+    private static void WriteStages(PrometheusWriter w, BootTimeline[] timelines)
+    {
+        // Every stage is always a series (a fixed set, zeros included), labelled with the stage's name as
+        // Wait-NfNode -Stage and the timeline spell it.
+        Span<int> total = stackalloc int[(int)Stages.Max() + 1];
+        Span<int> one = stackalloc int[total.Length];
+        foreach (var timeline in timelines)
+        {
+            var count = timeline.CopyCountsByStage(one);
+            for (var i = 0; i < count; i++)
+            {
+                total[i] += one[i];
+            }
+        }
+
+        w.Family("nodefoundry_nodes_by_stage", "gauge", "Nodes the boot timeline tracks, by the latest boot stage each has reached (None: seen, no stage yet).");
+        foreach (var stage in Stages)
+        {
+            w.Sample(total[(int)stage], ("stage", stage.ToString()));
+        }
     }
 
     private static readonly FirmwareKind[] Firmwares = Enum.GetValues<FirmwareKind>();

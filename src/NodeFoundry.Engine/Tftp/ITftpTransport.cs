@@ -28,4 +28,22 @@ public interface ITftpChannel : IDisposable
 
     /// <summary>Sends one datagram; false when the send failed (counted by the caller, the retransmit timer recovers).</summary>
     bool Send(IPEndPoint destination, ReadOnlySpan<byte> datagram);
+
+    /// <summary>
+    /// Sends <paramref name="datagrams"/> as consecutive datagrams of <paramref name="segmentLength"/> bytes each (the
+    /// last one may be shorter): a window of DATA packets. The socket transport hands the whole window to the kernel
+    /// in one system call where it can (UDP segmentation offload on Linux); this default sends them one by one.
+    /// False when any send failed.
+    /// </summary>
+    bool SendSegments(IPEndPoint destination, ReadOnlySpan<byte> datagrams, int segmentLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(segmentLength, 1);
+        var ok = true;
+        for (var at = 0; at < datagrams.Length; at += segmentLength)
+        {
+            ok &= Send(destination, datagrams.Slice(at, Math.Min(segmentLength, datagrams.Length - at)));
+        }
+
+        return ok;
+    }
 }

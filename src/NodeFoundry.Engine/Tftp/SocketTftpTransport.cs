@@ -73,15 +73,86 @@ internal sealed class SocketTftpTransport : ITftpTransport
         }
     }
 
+    /// <summary>
+    /// One transfer's socket (or the shared request socket). Sends reuse the destination's serialized address, and
+    /// a window of DATA packets on a transfer's own socket leaves in one <c>sendto</c> with UDP segmentation offload
+    /// (Linux <c>UDP_SEGMENT</c>, kernel 4.18+): the kernel cuts the buffer into datagrams of the segment size, so
+    /// the receiver sees exactly the packets it would have seen one by one. Where that is not available (another
+    /// OS, an old kernel, a segment larger than the path allows) the channel falls back to one send per datagram.
+    /// </summary>
     private sealed class Channel(long id, Socket socket, bool ownsSocket) : ITftpChannel
     {
+        private const int SolUdp = 17;
+        private const int UdpSegment = 103;
+
+        // Only a transfer's own socket: the shared request socket serves transfers of every block size at once.
+        private bool _segmentation = ownsSocket && OperatingSystem.IsLinux();
+        private int _segmentLength;
+        private IPEndPoint? _lastDestination;
+        private SocketAddress? _lastAddress;
+
         public long Id => id;
 
         public bool Send(IPEndPoint destination, ReadOnlySpan<byte> datagram)
         {
+            if (_segmentLength != 0 && datagram.Length > _segmentLength && !SetSegmentLength(0))
+            {
+                // The kernel would cut this datagram (an ERROR longer than a tiny block) into pieces; never send it so.
+                return false;
+            }
+
+            return SendTo(destination, datagram);
+        }
+
+        public bool SendSegments(IPEndPoint destination, ReadOnlySpan<byte> datagrams, int segmentLength)
+        {
+            if (datagrams.Length <= segmentLength)
+            {
+                return Send(destination, datagrams);
+            }
+
+            if (_segmentation && SetSegmentLength(segmentLength))
+            {
+                try
+                {
+                    socket.SendTo(datagrams, SocketFlags.None, Address(destination));
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    // EINVAL/EMSGSIZE/EIO: segmentation is not possible on this path. A failed send sent nothing;
+                    // send one by one from now on.
+                    _segmentation = false;
+                    SetSegmentLength(0);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return false;
+                }
+            }
+
+            var ok = true;
+            for (var at = 0; at < datagrams.Length; at += segmentLength)
+            {
+                ok &= SendTo(destination, datagrams.Slice(at, Math.Min(segmentLength, datagrams.Length - at)));
+            }
+
+            return ok;
+        }
+
+        public void Dispose()
+        {
+            if (ownsSocket)
+            {
+                socket.Dispose();
+            }
+        }
+
+        private bool SendTo(IPEndPoint destination, ReadOnlySpan<byte> datagram)
+        {
             try
             {
-                socket.SendTo(datagram, SocketFlags.None, destination);
+                socket.SendTo(datagram, SocketFlags.None, Address(destination));
                 return true;
             }
             catch (SocketException)
@@ -94,11 +165,35 @@ internal sealed class SocketTftpTransport : ITftpTransport
             }
         }
 
-        public void Dispose()
+        /// <summary>The destination's socket address, serialized once per peer rather than on every send.</summary>
+        private SocketAddress Address(IPEndPoint destination)
         {
-            if (ownsSocket)
+            if (_lastAddress is null || !destination.Equals(_lastDestination))
             {
-                socket.Dispose();
+                _lastAddress = destination.Serialize();
+                _lastDestination = destination;
+            }
+
+            return _lastAddress;
+        }
+
+        private bool SetSegmentLength(int length)
+        {
+            if (length == _segmentLength)
+            {
+                return true;
+            }
+
+            try
+            {
+                socket.SetRawSocketOption(SolUdp, UdpSegment, BitConverter.GetBytes(length));
+                _segmentLength = length;
+                return true;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or PlatformNotSupportedException)
+            {
+                _segmentation = false;
+                return false;
             }
         }
     }

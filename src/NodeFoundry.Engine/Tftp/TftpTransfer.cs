@@ -27,6 +27,12 @@ namespace NodeFoundry.Tftp;
 /// </summary>
 internal sealed class TftpTransfer : IDisposable
 {
+    /// <summary>At most this many bytes in one batch: under a UDP datagram's 64 KiB, the limit of one segmented send.</summary>
+    internal const int MaxBatchBytes = 60 * 1024;
+
+    /// <summary>At most this many datagrams in one batch (Linux's UDP_MAX_SEGMENTS is 64).</summary>
+    internal const int MaxBatchDatagrams = 64;
+
     private readonly TftpFileContent _content;
     private readonly RetransmitTimer _timer;
     private readonly int _maxRetries;
@@ -265,25 +271,38 @@ internal sealed class TftpTransfer : IDisposable
     /// <summary>
     /// Sends blocks <paramref name="after"/>+1 … _acked+window (fewer at the end of the file) and re-arms the
     /// timer. From _acked it (re)sends the whole window; from _sentUpTo only the blocks that slid into it.
+    /// The blocks are built back to back in <paramref name="buffer"/> (file bytes read straight into place behind
+    /// each 4-byte header) and handed to the channel as one batch of equal-size datagrams, so a window costs one
+    /// send where the transport can do that, not one per block.
     /// </summary>
     private void SendFrom(long after, TimeSpan now, byte[] buffer, bool resent)
     {
         var blockSize = Negotiation.BlockSize;
+        var segment = TftpDataPacket.HeaderLength + blockSize;
+        var perBatch = Math.Clamp(Math.Min(buffer.Length, MaxBatchBytes) / segment, 1, MaxBatchDatagrams);
         var last = Math.Min(_acked + Negotiation.WindowSize, _totalBlocks);
+        var used = 0;
+        var batched = 0;
         for (var block = after + 1; block <= last; block++)
         {
             var offset = (block - 1) * blockSize;
-            var payload = buffer.AsSpan(TftpDataPacket.HeaderLength, blockSize);
             var expected = (int)Math.Min(blockSize, _content.Length - offset);
-            var read = expected > 0 ? _content.Read(offset, payload) : 0;
+            var read = expected > 0 ? _content.Read(offset, buffer.AsSpan(used + TftpDataPacket.HeaderLength, expected)) : 0;
             if (read != expected)
             {
+                Flush(buffer, ref used, ref batched, segment);
                 Fail("the file changed size during the transfer", buffer);
                 return;
             }
 
-            var length = TftpDataPacket.Write(buffer, unchecked((ushort)block), payload[..read]);
-            Channel.Send(Client, buffer.AsSpan(0, length));
+            TftpDataPacket.WriteHeader(buffer.AsSpan(used), unchecked((ushort)block));
+            used += TftpDataPacket.HeaderLength + read;
+            if (++batched == perBatch || read < blockSize)
+            {
+                // A short block is the file's last: it ends the batch (only the last datagram of one may be short).
+                Flush(buffer, ref used, ref batched, segment);
+            }
+
             if (block <= _highestSent)
             {
                 ResentBlocks++;
@@ -294,6 +313,7 @@ internal sealed class TftpTransfer : IDisposable
             }
         }
 
+        Flush(buffer, ref used, ref batched, segment);
         _sentUpTo = Math.Max(last, _sentUpTo);
         if (last > after)
         {
@@ -305,6 +325,21 @@ internal sealed class TftpTransfer : IDisposable
             // the send time of the blocks outstanding so the next round-trip sample stays honest.
             Deadline = now + _timer.Current;
         }
+    }
+
+    private void Flush(byte[] buffer, ref int used, ref int batched, int segment)
+    {
+        if (batched == 1)
+        {
+            Channel.Send(Client, buffer.AsSpan(0, used));
+        }
+        else if (batched > 1)
+        {
+            Channel.SendSegments(Client, buffer.AsSpan(0, used), segment);
+        }
+
+        used = 0;
+        batched = 0;
     }
 
     private void Arm(TimeSpan now, bool resent)

@@ -32,6 +32,9 @@ public sealed class BootTimeline : IBootEventSink
 {
     private const int MaxAddressesPerNode = 4;
 
+    /// <summary>Every stage, in boot order: the fixed label set of the nodes-per-stage gauge.</summary>
+    private static readonly BootStage[] Stages = Enum.GetValues<BootStage>();
+
     private readonly object _gate = new();
     private readonly IBootEventSink? _inner;
     private readonly BootTimelineOptions _options;
@@ -41,6 +44,9 @@ public sealed class BootTimeline : IBootEventSink
     private readonly Dictionary<IPAddress, PhysicalAddress> _addresses = [];
     private readonly LinkedList<Held> _pending = new();
     private readonly List<BootStageWaiter> _waiters = [];
+
+    // Nodes at each stage (indexed by the stage's value), kept as nodes move so reading it never walks the nodes.
+    private readonly int[] _atStage = new int[(int)Stages.Max() + 1];
     private long _evicted;
     private long _droppedPending;
 
@@ -109,16 +115,31 @@ public sealed class BootTimeline : IBootEventSink
     /// <summary>How many tracked nodes are at each stage now (every stage listed, zeros included): the metrics' nodes per boot stage.</summary>
     public IReadOnlyDictionary<BootStage, int> CountByStage()
     {
-        var counts = Enum.GetValues<BootStage>().ToDictionary(s => s, _ => 0);
+        var counts = new Dictionary<BootStage, int>(Stages.Length);
         lock (_gate)
         {
-            foreach (var node in _nodes.Values)
+            foreach (var stage in Stages)
             {
-                counts[node.Stage]++;
+                counts[stage] = _atStage[(int)stage];
             }
         }
 
         return counts.AsReadOnly();
+    }
+
+    /// <summary>
+    /// Copies the number of tracked nodes at each stage into <paramref name="destination"/>, indexed by the stage's
+    /// value (<see cref="BootStage.None"/> first). Constant time: the counts are kept as nodes move, so /metrics can
+    /// read them under load without walking every node. Returns the number of stages written.
+    /// </summary>
+    public int CopyCountsByStage(Span<int> destination)
+    {
+        lock (_gate)
+        {
+            var length = Math.Min(destination.Length, _atStage.Length);
+            _atStage.AsSpan(0, length).CopyTo(destination);
+            return length;
+        }
     }
 
     /// <summary>One node's timeline, or null when it is not tracked.</summary>
@@ -269,7 +290,9 @@ public sealed class BootTimeline : IBootEventSink
         var node = Touch(mac, lease.Timestamp);
         if (!lease.IsIpxe && lease.Kind == LeaseEventKind.Offered && node.Reached.TryGetValue(BootStage.Installed, out var installed) && lease.Timestamp > installed)
         {
+            _atStage[(int)node.Stage]--;
             node.StartOver();
+            _atStage[(int)node.Stage]++;
         }
 
         if (!lease.IsIpxe && lease.Firmware != FirmwareKind.Unknown && node.Firmware == FirmwareKind.Unknown)
@@ -382,6 +405,7 @@ public sealed class BootTimeline : IBootEventSink
 
             node = new NodeBootState(mac) { Name = _options.Fleet?.FindByMac(mac)?.Name };
             _nodes.Add(mac, node);
+            _atStage[(int)node.Stage]++;
             _recency.AddLast(node.Recency);
         }
 
@@ -402,6 +426,7 @@ public sealed class BootTimeline : IBootEventSink
 
         _recency.Remove(node.Recency);
         _nodes.Remove(node.Mac);
+        _atStage[(int)node.Stage]--;
         Interlocked.Increment(ref _evicted);
     }
 
@@ -455,6 +480,8 @@ public sealed class BootTimeline : IBootEventSink
 
         var previous = node.Stage;
         node.Stage = stage;
+        _atStage[(int)previous]--;
+        _atStage[(int)stage]++;
         var snapshot = node.ToSnapshot();
         (reached ??= []).Add(new BootStageEvent
         {

@@ -75,6 +75,13 @@ public sealed class BootStackTests : IDisposable
         var metrics = await http.SendAsync(HttpMethod.Get, Url(lab, "metrics"), stop.Token);
         Assert.Equal(200, metrics.Status);
 
+        // Nodes per boot stage on /metrics come from the stack's timeline: every stage a series, this node at Installed.
+        var samples = Routes.MetricsTests.ParseExposition(System.Text.Encoding.UTF8.GetString(metrics.Body));
+        foreach (var stage in Enum.GetValues<BootStage>())
+        {
+            Assert.Equal(stage == BootStage.Installed ? 1 : 0, samples[$"nodefoundry_nodes_by_stage{{stage=\"{stage}\"}}"]);
+        }
+
         await stop.CancelAsync();
         await run;
     }

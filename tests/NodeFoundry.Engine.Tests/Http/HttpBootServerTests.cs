@@ -26,6 +26,45 @@ public sealed class HttpBootServerTests
     }
 
     [Fact]
+    public async Task Small_files_are_kept_in_memory_and_a_change_on_disk_is_served_at_once()
+    {
+        await using var server = await HttpTestServer.StartAsync();
+        var path = Path.Combine(server.Root, "boot.ipxe");
+        var settled = DateTime.UtcNow.AddMinutes(-10); // older than the cache's settle time
+        File.WriteAllText(path, "#!ipxe\nchain A\n");
+        File.SetLastWriteTimeUtc(path, settled);
+
+        var first = server.Request(HttpTestServer.Get("/boot.ipxe"));
+        Assert.Equal("#!ipxe\nchain A\n", first.Text);
+        Assert.Equal(1, server.Server.Files.SmallFiles.Count);
+        var again = server.Request(HttpTestServer.Get("/boot.ipxe")); // from memory now
+        Assert.Equal(first.Text, again.Text);
+        Assert.Equal(first.Header("ETag"), again.Header("ETag"));
+        Assert.Equal(first.Header("Last-Modified"), again.Header("Last-Modified"));
+        var range = server.Request(HttpTestServer.Get("/boot.ipxe", "Range: bytes=7-11"));
+        Assert.Equal(206, range.Status);
+        Assert.Equal("chain", range.Text);
+        Assert.Equal(304, server.Request(HttpTestServer.Get("/boot.ipxe", $"If-None-Match: {first.Header("ETag")}")).Status);
+
+        // Same length, new bytes, another time: the stat of the request sees it and the new bytes are served.
+        File.WriteAllText(path, "#!ipxe\nchain B\n");
+        File.SetLastWriteTimeUtc(path, settled.AddSeconds(1));
+        var changed = server.Request(HttpTestServer.Get("/boot.ipxe"));
+        Assert.Equal("#!ipxe\nchain B\n", changed.Text);
+        Assert.NotEqual(first.Header("ETag"), changed.Header("ETag"));
+        Assert.Equal("#!ipxe\nchain B\n", server.Request(HttpTestServer.Get("/boot.ipxe")).Text);
+
+        // A file written just now is not kept (a second write in the same timestamp tick could go unseen).
+        File.WriteAllText(Path.Combine(server.Root, "fresh.ipxe"), "#!ipxe\n");
+        Assert.Equal("#!ipxe\n", server.Request(HttpTestServer.Get("/fresh.ipxe")).Text);
+        Assert.Equal(1, server.Server.Files.SmallFiles.Count);
+
+        // Deleted: 404, whatever was kept.
+        File.Delete(path);
+        Assert.Equal(404, server.Request(HttpTestServer.Get("/boot.ipxe")).Status);
+    }
+
+    [Fact]
     public async Task Head_sends_the_get_head_without_a_body_so_the_connection_stays_in_step()
     {
         await using var server = await HttpTestServer.StartAsync();

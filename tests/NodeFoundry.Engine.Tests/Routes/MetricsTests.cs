@@ -6,6 +6,7 @@ using NodeFoundry.Dhcp.Leases;
 using NodeFoundry.Http;
 using NodeFoundry.Metrics;
 using NodeFoundry.Tftp;
+using NodeFoundry.Timeline;
 
 namespace NodeFoundry.Tests.Routes;
 
@@ -103,7 +104,11 @@ public sealed partial class MetricsTests
         var installed = new InstalledNodeStore();
         installed.MarkInstalled(System.Net.NetworkInformation.PhysicalAddress.Parse("52-54-00-00-00-01"), "node01", disarm: true, DateTimeOffset.UnixEpoch);
 
-        var text = new MetricsRegistry().AddDhcp(dhcp, () => pools).AddTftp(tftp).AddHttp(http).AddInstalled(installed).Render();
+        var timeline = new BootTimeline();
+        Boot(timeline, "52-54-00-00-00-01", "192.0.2.11", BootStage.Installed);
+        Boot(timeline, "52-54-00-00-00-02", "192.0.2.12", BootStage.NbpFetched);
+
+        var text = new MetricsRegistry().AddDhcp(dhcp, () => pools).AddTftp(tftp).AddHttp(http).AddInstalled(installed).AddTimeline(timeline).Render();
         ParseExposition(text);
         if (Environment.GetEnvironmentVariable("NF_WRITE_METRICS_GOLDEN") is { Length: > 0 } folder)
         {
@@ -113,6 +118,76 @@ public sealed partial class MetricsTests
 
         var golden = Path.Combine(AppContext.BaseDirectory, "Routes", "metrics.golden.txt");
         Assert.Equal(File.ReadAllText(golden).ReplaceLineEndings("\n"), text);
+    }
+
+    [Fact]
+    public void Nodes_by_stage_follow_each_nodes_latest_stage_and_list_every_stage()
+    {
+        var timeline = new BootTimeline();
+        var registry = new MetricsRegistry().AddTimeline(timeline);
+        var empty = ParseExposition(registry.Render());
+        Assert.All(Enum.GetValues<BootStage>(), stage => Assert.Equal(0, empty[Series(stage)]));
+
+        // Three nodes booted to different stages, then one moves on, one starts a new attempt, one stays.
+        Boot(timeline, "52-54-00-00-00-01", "192.0.2.11", BootStage.Installed);
+        Boot(timeline, "52-54-00-00-00-02", "192.0.2.12", BootStage.Kernel);
+        Boot(timeline, "52-54-00-00-00-03", "192.0.2.13", BootStage.Bound);
+        var samples = ParseExposition(registry.Render());
+        Assert.Equal(1, samples[Series(BootStage.Installed)]);
+        Assert.Equal(1, samples[Series(BootStage.Kernel)]);
+        Assert.Equal(1, samples[Series(BootStage.Bound)]);
+        Assert.Equal(3, Enum.GetValues<BootStage>().Sum(stage => samples[Series(stage)]));
+
+        Boot(timeline, "52-54-00-00-00-02", "192.0.2.12", BootStage.Installed, second: 100);
+        Boot(timeline, "52-54-00-00-00-01", "192.0.2.11", BootStage.Offered, second: 200); // reinstalled: a new attempt
+        samples = ParseExposition(registry.Render());
+        Assert.Equal(1, samples[Series(BootStage.Installed)]);
+        Assert.Equal(0, samples[Series(BootStage.Kernel)]);
+        Assert.Equal(1, samples[Series(BootStage.Bound)]);
+        Assert.Equal(1, samples[Series(BootStage.Offered)]);
+        Assert.Equal(3, Enum.GetValues<BootStage>().Sum(stage => samples[Series(stage)]));
+
+        // Two timelines (two stacks in one process) are summed; the registry agrees with the timeline's own count.
+        var other = new BootTimeline();
+        Boot(other, "52-54-00-00-00-09", "192.0.2.19", BootStage.Installed);
+        samples = ParseExposition(registry.AddTimeline(other).Render());
+        Assert.Equal(2, samples[Series(BootStage.Installed)]);
+        Assert.Equal(timeline.CountByStage()[BootStage.Offered], (int)samples[Series(BootStage.Offered)]);
+
+        static string Series(BootStage stage) => $"nodefoundry_nodes_by_stage{{stage=\"{stage}\"}}";
+    }
+
+    /// <summary>
+    /// Walks one node through the boot path up to <paramref name="until"/> with the events the engines publish:
+    /// firmware DHCP, the NBP over TFTP, iPXE's DHCP, script, kernel, initrd, answer file, phone-home.
+    /// </summary>
+    private static void Boot(BootTimeline timeline, string mac, string ip, BootStage until, int second = 0)
+    {
+        var node = System.Net.NetworkInformation.PhysicalAddress.Parse(mac);
+        var address = System.Net.IPAddress.Parse(ip);
+        var text = NodeFoundry.Fleet.MacAddressText.Format(node);
+        var at = DateTimeOffset.UnixEpoch.AddSeconds(second);
+        var steps = new (BootStage Stage, NodeFoundry.Events.BootEvent Event)[]
+        {
+            (BootStage.Offered, new LeaseEvent { Kind = LeaseEventKind.Offered, MacAddress = node, Address = address, Firmware = FirmwareKind.Bios, Timestamp = at }),
+            (BootStage.Bound, new LeaseEvent { Kind = LeaseEventKind.Granted, MacAddress = node, Address = address, Firmware = FirmwareKind.Bios, Timestamp = at.AddSeconds(1) }),
+            (BootStage.NbpFetched, new TransferEvent { Kind = TransferEventKind.Completed, Client = new System.Net.IPEndPoint(address, 2070), IPAddress = address, FileName = "undionly.kpxe", Timestamp = at.AddSeconds(2) }),
+            (BootStage.IpxeDhcp, new LeaseEvent { Kind = LeaseEventKind.Granted, MacAddress = node, Address = address, IsIpxe = true, Timestamp = at.AddSeconds(3) }),
+            (BootStage.ScriptFetched, Get($"/boot/{text}.ipxe", address, at.AddSeconds(4))),
+            (BootStage.Kernel, Get("/ubuntu-24.04/casper/vmlinuz", address, at.AddSeconds(5))),
+            (BootStage.Initrd, Get("/ubuntu-24.04/casper/initrd", address, at.AddSeconds(6))),
+            (BootStage.AnswerFile, Get($"/nocloud/{text}/user-data", address, at.AddSeconds(7))),
+            (BootStage.Installed, new HttpRequestEvent { Method = "POST", Path = $"/phone-home/{text}", StatusCode = 200, IPAddress = address, Timestamp = at.AddSeconds(8) }),
+        };
+        foreach (var (stage, bootEvent) in steps.Where(s => s.Stage <= until))
+        {
+            timeline.Publish(bootEvent);
+        }
+
+        Assert.Equal(until, timeline.Get(node)?.Stage);
+
+        static HttpRequestEvent Get(string path, System.Net.IPAddress address, DateTimeOffset at) =>
+            new() { Method = "GET", Path = path, StatusCode = 200, IPAddress = address, Timestamp = at };
     }
 
     [Fact]

@@ -18,6 +18,9 @@ internal sealed class InMemoryTransport : ITftpTransport
 
     public List<long> Disposed { get; } = [];
 
+    /// <summary>Every SendSegments call: how many datagrams it carried and their segment length.</summary>
+    public List<(int Datagrams, int SegmentLength)> Batches { get; } = [];
+
     public bool SinglePort { get; init; }
 
     public ITftpChannel Open(IPEndPoint client, IPAddress? localAddress) => SinglePort ? RequestChannel : new Channel(++_nextId, this);
@@ -38,6 +41,17 @@ internal sealed class InMemoryTransport : ITftpTransport
         {
             Assert.True(TftpPacket.TryParse(datagram, out var packet, out var error), error?.ToString());
             owner.Sent.Add(new Sent(id, destination, packet));
+            return true;
+        }
+
+        public bool SendSegments(IPEndPoint destination, ReadOnlySpan<byte> datagrams, int segmentLength)
+        {
+            owner.Batches.Add(((datagrams.Length + segmentLength - 1) / segmentLength, segmentLength));
+            for (var at = 0; at < datagrams.Length; at += segmentLength)
+            {
+                Send(destination, datagrams.Slice(at, Math.Min(segmentLength, datagrams.Length - at)));
+            }
+
             return true;
         }
 

@@ -111,6 +111,35 @@ public sealed class TftpFileStoreTests : IDisposable
     }
 
     [Fact]
+    public void Large_file_read_block_by_block_through_the_read_ahead_matches_after_rollbacks_and_fails_short_when_it_shrinks()
+    {
+        var bytes = _root.Write("big", 3 << 20);
+        using var content = Store(maxFile: 1 << 20).Open("big", out _, out _)!;
+        var block = new byte[1432];
+        long offset = 0;
+        foreach (var step in new long[] { 0, 1432 * 100, 1432 * 40, 1432 * 41, (3 << 20) - 1000, 1432 * 2000 })
+        {
+            // forwards in order, a rollback to an earlier window, the end of the file (a short last block)
+            offset = step;
+            for (var i = 0; i < 60 && offset < bytes.Length; i++, offset += block.Length)
+            {
+                var read = content.Read(offset, block);
+                Assert.Equal((int)Math.Min(block.Length, bytes.Length - offset), read);
+                Assert.True(bytes.AsSpan((int)offset, read).SequenceEqual(block.AsSpan(0, read)), $"bytes at {offset}");
+            }
+        }
+
+        // Rewritten in place and shorter: a read past the new end comes back short (the transfer then fails).
+        using (var shrink = new FileStream(Path.Combine(_root.Path, "big"), FileMode.Open, FileAccess.Write))
+        {
+            shrink.SetLength(1 << 20);
+        }
+
+        Assert.Equal(0, content.Read((2 << 20) + 1432 * 7, block));
+        Assert.Equal(0, content.Read(3 << 20, block));
+    }
+
+    [Fact]
     public void Cache_stays_within_its_budget_evicting_the_least_recently_used()
     {
         var store = Store(maxFile: 1 << 20, maxTotal: 2 << 20);

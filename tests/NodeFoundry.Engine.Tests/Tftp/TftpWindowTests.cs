@@ -32,6 +32,30 @@ public sealed class TftpWindowTests : IDisposable
     }
 
     [Fact]
+    public void A_window_leaves_as_one_batch_of_equal_size_datagrams_the_last_block_short()
+    {
+        var bytes = _root.Write("nbp", 10_000); // 19 blocks of 512 and one of 272
+        _manager.OnRequestPortPacket(Client, null, TestTftpClient.Request("nbp", ("blksize", "512"), ("windowsize", "8")), _now);
+        Assert.IsType<TftpOptionAckPacket>(Assert.Single(_transport.Take()).Packet);
+        var received = new List<byte>();
+        foreach (var ack in new ushort[] { 0, 8, 16 })
+        {
+            _manager.OnTransferPortPacket(1, Client, new TftpAckPacket(ack).ToArray(), _now);
+            foreach (var sent in _transport.Take())
+            {
+                var data = Assert.IsType<TftpDataPacket>(sent.Packet);
+                Assert.Equal(received.Count / 512 + 1, data.Block);
+                received.AddRange(data.Payload.ToArray());
+            }
+        }
+
+        Assert.Equal(bytes, received);
+        Assert.Equal([(8, 516), (8, 516), (4, 516)], _transport.Batches); // one send per window, not one per block
+        _manager.OnTransferPortPacket(1, Client, new TftpAckPacket(20).ToArray(), _now);
+        Assert.Equal(TransferEventKind.Completed, _events.Events[^1].Kind);
+    }
+
+    [Fact]
     public void Duplicated_data_block_resends_nothing_that_was_in_flight()
     {
         var bytes = _root.Write("nbp", 20_000); // 40 blocks of 512 (+ an empty last one)

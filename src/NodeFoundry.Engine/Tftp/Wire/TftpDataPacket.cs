@@ -21,6 +21,13 @@ public sealed record TftpDataPacket(ushort Block, ReadOnlyMemory<byte> Payload) 
         return at + payload.Length;
     }
 
+    /// <summary>Writes only the 4-byte header in front of a payload already in place (a window built in one buffer).</summary>
+    public static int WriteHeader(Span<byte> destination, ushort block)
+    {
+        var at = TftpStrings.WriteUInt16(destination, 0, (ushort)TftpOpcode.Data);
+        return TftpStrings.WriteUInt16(destination, at, block);
+    }
+
     public bool Equals(TftpDataPacket? other) => other is not null && Block == other.Block && Payload.Span.SequenceEqual(other.Payload.Span);
 
     public override int GetHashCode() => HashCode.Combine(Block, Payload.Length);
