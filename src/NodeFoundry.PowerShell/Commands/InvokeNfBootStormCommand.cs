@@ -54,6 +54,14 @@ public sealed class InvokeNfBootStormCommand : PSCmdlet, IDisposable
     [ValidateRange(1, 65535)]
     public int DhcpPort { get; set; } = 67;
 
+    /// <summary>
+    /// The TFTP port the NBP is fetched from, at -Server. PXE has no way to name a TFTP port (firmware always uses 69
+    /// at next-server); this is for servers on a test port.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int TftpPort { get; set; } = 69;
+
     /// <summary>The port the server sends relay replies to (its relay port; 67 for a real server).</summary>
     [Parameter]
     [ValidateRange(0, 65535)]
@@ -103,6 +111,7 @@ public sealed class InvokeNfBootStormCommand : PSCmdlet, IDisposable
             DhcpServer = new IPEndPoint(Server!, DhcpPort),
             DhcpReplyEndPoint = new IPEndPoint(RelayAddress!, ReplyPort),
             RelayAddress = RelayAddress,
+            TftpServer = MyInvocation.BoundParameters.ContainsKey(nameof(TftpPort)) ? new IPEndPoint(Server!, TftpPort) : null,
             Nodes = Nodes,
             Concurrency = Concurrency,
             Ripple = TimeSpan.FromSeconds(RippleSeconds),
