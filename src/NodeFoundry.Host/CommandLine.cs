@@ -17,6 +17,8 @@ internal static class CommandLine
                 [--http-port N | --no-http]
           nodefoundry validate --config FILE    Check a fleet file; print every problem with line, column and fix.
           nodefoundry leases --journal PATH     Print the leases in a lease journal (the server may be stopped).
+          nodefoundry leases --config FILE      Print the leases of the store the fleet file names: its journal, or
+                                                the PostgreSQL database its servers share (every server's leases).
         """;
 
     /// <summary>serve logs every event: stdout gets a buffered writer the event printer flushes per burst.</summary>
@@ -67,8 +69,9 @@ internal static class CommandLine
             await Console.Error.WriteLineAsync($"nodefoundry: {ex.Message}\n\n{Usage}").ConfigureAwait(false);
             return 2;
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or NotSupportedException)
         {
+            // IOException: a lease store that cannot be reached (`leases --config` on a shared database that is down).
             await Console.Error.WriteLineAsync($"nodefoundry: {ex.Message}").ConfigureAwait(false);
             return 1;
         }

@@ -66,7 +66,26 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
     public TimeSpan StoreSyncInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Current leases, safe to call while the server runs; empty before it starts.</summary>
-    public IReadOnlyList<Lease> GetLeases() => _handler?.Leases.Snapshot() ?? [];
+    /// <remarks>
+    /// On a shared store the answer comes from the store, so every operator console sees the whole fleet's leases,
+    /// whichever server granted them; while the store is unreachable it falls back to what this server knows.
+    /// </remarks>
+    public IReadOnlyList<Lease> GetLeases()
+    {
+        if (_store is { IsShared: true } store && !_storeDown)
+        {
+            try
+            {
+                return store.ReadLeases();
+            }
+            catch (IOException)
+            {
+                // The packet loop notices the outage by itself; a listing just says what this server knows.
+            }
+        }
+
+        return _handler?.Leases.Snapshot() ?? [];
+    }
 
     /// <summary>How each address range is used right now (empty before the server started). Thread-safe.</summary>
     public IReadOnlyList<PoolUsage> GetPoolUsage() =>

@@ -96,6 +96,12 @@ public sealed class SharedStoreAcceptanceTests(PostgresCluster cluster, ITestOut
 
         AssertNoAddressAcknowledgedToTwoClients(acks);
         AssertDatabaseHolds(connection, bound.Values.Select(a => (a.Mac, a.Address)), expectedBound: 2 * ClientsPerRelay);
+
+        // Any console sees the whole fleet: `leases --config` with server A's fleet file lists B's clients too.
+        var (exit, listing, error) = LabProcess.Run("dotnet", [NodeFoundryProcess.HostDll, "leases", "--config", lab.FleetPath("a")], TimeSpan.FromSeconds(60));
+        Assert.True(exit == 0, error);
+        var listed = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(' ', 2)[0]).ToHashSet();
+        Assert.Equal(bound.Keys.Select(TestMacs.Colon).ToHashSet(), listed);
     }
 
     [Fact]

@@ -115,7 +115,7 @@ internal sealed class SharedStoreLab : IDisposable
         }
     }
 
-    private string FleetPath(string which) => Path.Combine(Folder, $"fleet-{which}.yaml");
+    public string FleetPath(string which) => Path.Combine(Folder, $"fleet-{which}.yaml");
 
     /// <summary>
     /// One scope both relays belong to, so both servers allocate from the same range: the database arbitrates. The
