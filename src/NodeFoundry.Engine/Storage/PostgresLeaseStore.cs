@@ -20,8 +20,9 @@ namespace NodeFoundry.Storage;
 /// COMMIT: two round trips for up to <see cref="Dhcp.DhcpServerOptions.MaxBatch"/> ACKs), in address order so two
 /// servers' batches lock rows in the same order; a deadlock or serialization failure retries the batch (bounded).</para>
 /// <para>When the database cannot be reached, <see cref="Flush"/> throws <see cref="LeaseStoreUnavailableException"/>
-/// at once (tries are spaced by <see cref="ReconnectBackoff"/>) and keeps the records — latest per address, so at
-/// most one per address — to write with the first flush that succeeds.</para>
+/// at once (tries are spaced by <see cref="ReconnectBackoff"/>) and keeps the records the server may have answered
+/// (renewals of leases the database holds, releases, declines) — latest per address, so at most one per address — to
+/// write with the first flush that succeeds. New grants of a failed flush are dropped: their ACKs were withheld.</para>
 /// </remarks>
 public sealed class PostgresLeaseStore : ILeaseStore
 {
@@ -189,22 +190,30 @@ public sealed class PostgresLeaseStore : ILeaseStore
             LeaseRecord[] batch = [.. _pending.Values];
             bool[] accepted = new bool[batch.Length];
             var holders = new Dictionary<IPAddress, LeaseRecord>();
-            Run(() =>
+            try
             {
-                for (int attempt = 1; ; attempt++)
+                Run(() =>
                 {
-                    try
+                    for (int attempt = 1; ; attempt++)
                     {
-                        WriteBatch(batch, accepted, holders);
-                        return;
+                        try
+                        {
+                            WriteBatch(batch, accepted, holders);
+                            return;
+                        }
+                        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < MaxBatchAttempts)
+                        {
+                            // Another server's batch locked the same rows in a different order: the database rolled
+                            // ours back whole, so writing it again is safe.
+                        }
                     }
-                    catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < MaxBatchAttempts)
-                    {
-                        // Another server's batch locked the same rows in a different order: the database rolled ours
-                        // back whole, so writing it again is safe.
-                    }
-                }
-            });
+                });
+            }
+            catch (LeaseStoreUnavailableException)
+            {
+                ForgetUnacknowledgedGrants();
+                throw;
+            }
 
             _pending.Clear();
             for (int i = 0; i < batch.Length; i++)
@@ -290,11 +299,13 @@ public sealed class PostgresLeaseStore : ILeaseStore
         }
     }
 
-    /// <summary>Every client's latest lease, read from the database (whichever server wrote it).</summary>
+    /// <summary>Every client's latest lease, read from the database (whichever server wrote it). Thread-safe.</summary>
     public IReadOnlyList<Lease> ReadLeases()
     {
         var records = new List<LeaseRecord>();
-        Run(() =>
+
+        // Called from consoles on other threads: it leaves the DHCP loop's back-off alone.
+        Run(withBackoff: false, () =>
         {
             using NpgsqlConnection connection = _dataSource.OpenConnection();
             using var command = new NpgsqlCommand(SelectColumns + " ORDER BY address", connection);
@@ -358,9 +369,11 @@ public sealed class PostgresLeaseStore : ILeaseStore
     }
 
     /// <summary>Runs one database step; an unreachable database becomes <see cref="LeaseStoreUnavailableException"/>, with backoff.</summary>
-    private void Run(Action step)
+    private void Run(Action step) => Run(withBackoff: true, step);
+
+    private void Run(bool withBackoff, Action step)
     {
-        if (!_backoff.MayTry())
+        if (withBackoff && !_backoff.MayTry())
         {
             throw new LeaseStoreUnavailableException($"PostgreSQL lease store {Description} is unavailable (retrying with backoff).");
         }
@@ -368,13 +381,20 @@ public sealed class PostgresLeaseStore : ILeaseStore
         try
         {
             step();
-            _backoff.Succeeded();
+            if (withBackoff)
+            {
+                _backoff.Succeeded();
+            }
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {
             // Pooled connections to a restarted server are all dead: drop them so the next try opens fresh ones.
             _dataSource.Clear();
-            _backoff.Failed();
+            if (withBackoff)
+            {
+                _backoff.Failed();
+            }
+
             throw new LeaseStoreUnavailableException($"PostgreSQL lease store {Description} is unavailable: {ex.Message}", ex);
         }
     }
@@ -383,6 +403,25 @@ public sealed class PostgresLeaseStore : ILeaseStore
     private static bool IsUnavailable(Exception ex) =>
         ex is NpgsqlException or TimeoutException or SocketException or IOException
         || (ex is InvalidOperationException && ex.InnerException is NpgsqlException or SocketException or IOException);
+
+    /// <summary>
+    /// After a failed flush: keeps what must still reach the database — renewals of leases it holds (the server answers
+    /// those during an outage), releases and declines — and drops new grants. Their ACKs were withheld, so writing them
+    /// later would only hold addresses for clients that never got them; a client that retries is granted afresh.
+    /// </summary>
+    private void ForgetUnacknowledgedGrants()
+    {
+        List<uint>? drop = null;
+        foreach ((uint key, LeaseRecord record) in _pending)
+        {
+            if (record.Kind == LeaseRecordKind.Bound && !(_durablyBound.TryGetValue(record.MacAddress, out uint bound) && bound == key))
+            {
+                (drop ??= []).Add(key);
+            }
+        }
+
+        drop?.ForEach(key => _pending.Remove(key));
+    }
 
     private void NoteDurable(in LeaseRecord record)
     {

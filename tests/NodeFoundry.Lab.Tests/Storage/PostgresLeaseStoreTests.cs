@@ -160,7 +160,7 @@ public sealed class PostgresLeaseStoreTests(PostgresCluster cluster)
     }
 
     [Fact]
-    public void During_an_outage_flush_fails_fast_keeps_the_batch_and_writes_it_when_the_database_is_back()
+    public void During_an_outage_flush_fails_fast_keeps_renewals_drops_unacknowledged_grants_and_writes_when_the_database_is_back()
     {
         var db = cluster.ConnectionString(cluster.CreateDatabase("nfpg_outage"));
         using var store = PostgresLeaseStore.Open(db, "server-a");
@@ -170,18 +170,23 @@ public sealed class PostgresLeaseStoreTests(PostgresCluster cluster)
         cluster.Stop();
         try
         {
+            // A renewal of a lease the database holds (the server answers it) and a new grant (its ACK is withheld).
+            store.Append(Bound(Mac(1), Address(1), Now.AddHours(3)));
             store.Append(Bound(Mac(2), Address(2)));
             Assert.Throws<LeaseStoreUnavailableException>(store.Flush);
             Assert.Equal(1, store.PendingCount);
-            Assert.False(store.IsDurablyBound(Mac(2), Address(2)));
             Assert.True(store.IsDurablyBound(Mac(1), Address(1)));
+            Assert.False(store.IsDurablyBound(Mac(2), Address(2)));
+
+            // Tries are spaced by the back-off: the next flush fails at once without a connection attempt.
+            Assert.Throws<LeaseStoreUnavailableException>(store.Flush);
         }
         finally
         {
             cluster.Start();
         }
 
-        // Bounded: the backoff allows a retry within seconds.
+        // Bounded: the back-off allows a retry within seconds.
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
@@ -197,8 +202,8 @@ public sealed class PostgresLeaseStoreTests(PostgresCluster cluster)
         }
 
         Assert.Equal(0, store.PendingCount);
-        Assert.True(store.IsDurablyBound(Mac(2), Address(2)));
-        Assert.Equal(2, store.ReadLeases().Count);
+        var lease = Assert.Single(store.ReadLeases());
+        Assert.Equal((Mac(1), Now.AddHours(3).ToUnixTimeSeconds()), (lease.MacAddress, lease.ExpiresAt.ToUnixTimeSeconds()));
     }
 
     private static LeaseRecord Bound(PhysicalAddress mac, IPAddress address, DateTimeOffset? expires = null) =>
