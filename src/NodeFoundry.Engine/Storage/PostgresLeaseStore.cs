@@ -132,7 +132,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
     }
 
     /// <summary>host:port/database as user, for logs: everything but the password.</summary>
-    public static string Describe(NpgsqlConnectionStringBuilder builder)
+    internal static string Describe(NpgsqlConnectionStringBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return $"postgresql://{builder.Username ?? "(default user)"}@{builder.Host ?? "localhost"}:{builder.Port}/{builder.Database ?? "(default database)"}";
