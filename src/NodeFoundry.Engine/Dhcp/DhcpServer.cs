@@ -94,18 +94,18 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
     public async Task RunAsync(IBootEventSink events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
-        ILeaseStore journal;
+        ILeaseStore store;
         IReadOnlyList<LeaseRecord> replayed;
         try
         {
-            journal = _options.LeaseStore is { } open ? open() : JournalLeaseStore.Open(_options.JournalPath);
+            store = _options.LeaseStore is { } open ? open() : JournalLeaseStore.Open(_options.JournalPath);
             try
             {
-                replayed = journal.Load();
+                replayed = store.Load();
             }
             catch
             {
-                journal.Dispose();
+                store.Dispose();
                 throw;
             }
         }
@@ -118,12 +118,12 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
             throw error;
         }
 
-        _store = journal;
+        _store = store;
 
         var sockets = new List<Socket>();
         try
         {
-            _handler = new DhcpMessageHandler(_fleet, journal, replayed, _options, _time);
+            _handler = new DhcpMessageHandler(_fleet, store, replayed, _options, _time);
             _rateLimiter = new MacRateLimiter(_fleet.Dhcp.MaxRequestsPerMacPerSecond);
             var main = UdpSocketFactory.Bind("DHCP", new IPEndPoint(_options.ListenAddress, _options.Port), _options.InterfaceName, broadcast: true);
             sockets.Add(main);
@@ -142,7 +142,7 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
                 socket.Dispose();
             }
 
-            journal.Dispose();
+            store.Dispose();
             _listening.TrySetException(ex);
             throw;
         }
@@ -171,8 +171,19 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
 
             lock (_gate)
             {
-                _handler.Leases.Flush();
-                journal.Dispose();
+                try
+                {
+                    _handler.Leases.Flush();
+                }
+                catch (IOException) when (store.IsShared)
+                {
+                    // Stopped during a database outage: what is still pending are renewals already answered; the
+                    // database keeps their previous expiry and the clients renew again. Not a reason to fail the stop.
+                }
+                finally
+                {
+                    store.Dispose();
+                }
             }
         }
     }
@@ -264,6 +275,13 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
                     {
                         handler.Leases.Learn(holder);
                     }
+                }
+
+                if (conflicts.Count > 0)
+                {
+                    // Another server is allocating where this one is: read all it wrote now, not just the addresses
+                    // that collided, or the next clients would collide with its next grants one by one.
+                    Interlocked.Exchange(ref _nextSyncTimestamp, 0);
                 }
             }
         }
