@@ -24,6 +24,8 @@ internal static class CommandLine
                 [--nodes N] [--concurrency N] [--ripple S] [--deadline S] [--tftp ADDR[:PORT]]
                 [--sources FIRST/COUNT | --bind-leased] [--kernel URL --initrd URL] [--arch N]
                 [--loss PCT] [--seed N] [--first-mac MAC] [--json FILE] [--quiet]
+          nodefoundry leases --config FILE      Print the leases of the store the fleet file names: its journal, or
+                                                the PostgreSQL database its servers share (every server's leases).
         """;
 
     /// <summary>serve logs every event: stdout gets a buffered writer the event printer flushes per burst.</summary>
@@ -85,8 +87,9 @@ internal static class CommandLine
             await Console.Error.WriteLineAsync($"nodefoundry: {ex.Message}\n\n{Usage}").ConfigureAwait(false);
             return 2;
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or NotSupportedException)
         {
+            // IOException: a lease store that cannot be reached (`leases --config` on a shared database that is down).
             await Console.Error.WriteLineAsync($"nodefoundry: {ex.Message}").ConfigureAwait(false);
             return 1;
         }

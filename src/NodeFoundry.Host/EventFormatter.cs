@@ -14,6 +14,9 @@ internal static class EventFormatter
         LeaseEvent lease => string.Create(
             CultureInfo.InvariantCulture,
             $"{lease.Timestamp:HH:mm:ss.fff} dhcp {lease.Kind,-8} {lease.MacAddress?.ToString() ?? "-",-12} {lease.Address?.ToString() ?? "-",-15} {Boot.FirmwareKindNames.ToName(lease.Firmware),-12}{(lease.IsIpxe ? " ipxe" : string.Empty)} {lease.BootFile ?? string.Empty}{(lease.Reason is null ? string.Empty : " (" + lease.Reason + ")")}"),
+        LeaseStoreEvent store => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{store.Timestamp:HH:mm:ss.fff} dhcp store-{(store.Kind == LeaseStoreEventKind.Unavailable ? "unavailable" : "recovered")} {store.Store}{(store.Reason is null ? string.Empty : " (" + store.Reason + ")")}"),
         TransferEvent { Kind: TransferEventKind.Refused or TransferEventKind.Queued } transfer => string.Create(
             CultureInfo.InvariantCulture,
             $"{transfer.Timestamp:HH:mm:ss.fff} tftp {transfer.Kind,-9} {transfer.Client,-21} {transfer.FileName ?? "-"}{(transfer.Reason is null ? string.Empty : " (" + transfer.Reason + ")")}"),

@@ -26,6 +26,12 @@ internal static class ServeCommand
         {
             await stack.WhenListening.ConfigureAwait(false);
             await output.WriteLineAsync($"nodefoundry: serving {fleet.SourcePath} — {string.Join(", ", stack.Services.Select(s => s.Name))}").ConfigureAwait(false);
+            if (stack.Dhcp?.Store is { } store)
+            {
+                // Which store holds the leases (a journal path, or the shared database without its password).
+                await output.WriteLineAsync($"nodefoundry: leases in {store.Description}").ConfigureAwait(false);
+            }
+
             await output.FlushAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is BootStackException or OperationCanceledException)

@@ -49,7 +49,7 @@ public sealed class DhcpMessageHandler
             journal,
             time,
             replay,
-            new LeaseTableOptions { OfferHold = fleet.Dhcp.OfferHold });
+            new LeaseTableOptions { OfferHold = fleet.Dhcp.OfferHold, ScanStartFraction = options.AllocationStart });
 
         // Never let a limited broadcast leave through whatever interface the default route names: bound to a
         // device it stays on that device; listening on loopback it stays on the host.
@@ -104,6 +104,27 @@ public sealed class DhcpMessageHandler
             DhcpMessageType.Inform => Inform(request, client, scope, source),
             _ => Ignore(request, client, $"{type} is a server message"),
         };
+    }
+
+    /// <summary>
+    /// The NAK a client gets instead of <paramref name="granted"/>'s ACK when a shared lease store refused the grant:
+    /// another server committed the address to another client first. The client starts over with a DISCOVER.
+    /// </summary>
+    public DhcpHandleResult RefuseGrant(DhcpHandleResult granted, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        if (granted.Reply is not { } ack)
+        {
+            throw new ArgumentException("Only a result with a reply (an ACK) can be refused.", nameof(granted));
+        }
+
+        // The ACK carries what a NAK needs of the request: xid, flags, giaddr, chaddr and option 82.
+        var nak = DhcpPacket.CreateReply(ack.Packet, DhcpMessageType.Nak);
+        nak.Options.SetAddress(DhcpOptionCode.ServerIdentifier, _serverId);
+        nak.Options.SetString(DhcpOptionCode.Message, reason);
+        nak.IsBroadcast = !ack.Packet.GatewayAddress.Equals(IPAddress.Any) || nak.IsBroadcast;
+        var evt = granted.Event with { Kind = LeaseEventKind.Refused, LeaseExpires = null, Reason = reason };
+        return new DhcpHandleResult(new DhcpReply(nak, Destination(nak, isNak: true), ack.MaxLength), evt, false);
     }
 
     private IPAddress ScopeAnchor(IPAddress localAddress) =>

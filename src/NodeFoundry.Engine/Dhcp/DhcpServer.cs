@@ -15,6 +15,13 @@ namespace NodeFoundry.Dhcp;
 /// journal is fsynced once for the whole batch, and only then are the batch's replies sent — so an ACK
 /// never leaves before its lease is on disk, and a storm costs one fsync per batch, not per lease.
 /// </summary>
+/// <remarks>
+/// With a shared store (PostgreSQL) the batch's flush is one transaction, and the database may refuse a grant another
+/// server committed first: that client gets a NAK instead of the ACK. While the store is unreachable the server only
+/// answers clients whose lease the store already holds (OFFER of their address, ACK of the renewal, written once the
+/// store is back); new clients get silence, never an address that might be someone else's — they retransmit, and are
+/// served when the store returns. The outage and the recovery are published as <see cref="LeaseStoreEvent"/>s.
+/// </remarks>
 public sealed class DhcpServer : IBootService, IListeningService, IDisposable
 {
     private readonly FleetConfig _fleet;
@@ -24,6 +31,9 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DhcpMessageHandler? _handler;
     private MacRateLimiter? _rateLimiter;
+    private ILeaseStore? _store;
+    private volatile bool _storeDown;
+    private long _nextSyncTimestamp;
 
     public DhcpServer(FleetConfig fleet, DhcpServerOptions options, TimeProvider? time = null)
     {
@@ -46,8 +56,36 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
     /// <summary>The bound proxy (4011) endpoint in proxyDHCP mode.</summary>
     public IPEndPoint? ProxyEndPoint { get; private set; }
 
+    /// <summary>The lease store once the server started (its <see cref="ILeaseStore.Description"/> names it).</summary>
+    public ILeaseStore? Store => _store;
+
+    /// <summary>True while a shared lease store cannot be reached.</summary>
+    public bool IsStoreUnavailable => _storeDown;
+
+    /// <summary>How often a server on a shared store reads the leases the other servers wrote.</summary>
+    public TimeSpan StoreSyncInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Current leases, safe to call while the server runs; empty before it starts.</summary>
-    public IReadOnlyList<Lease> GetLeases() => _handler?.Leases.Snapshot() ?? [];
+    /// <remarks>
+    /// On a shared store the answer comes from the store, so every operator console sees the whole fleet's leases,
+    /// whichever server granted them; while the store is unreachable it falls back to what this server knows.
+    /// </remarks>
+    public IReadOnlyList<Lease> GetLeases()
+    {
+        if (_store is { IsShared: true } store && !_storeDown)
+        {
+            try
+            {
+                return store.ReadLeases();
+            }
+            catch (IOException)
+            {
+                // The packet loop notices the outage by itself; a listing just says what this server knows.
+            }
+        }
+
+        return _handler?.Leases.Snapshot() ?? [];
+    }
 
     /// <summary>How each address range is used right now (empty before the server started). Thread-safe.</summary>
     public IReadOnlyList<PoolUsage> GetPoolUsage() =>
@@ -56,31 +94,36 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
     public async Task RunAsync(IBootEventSink events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
-        ILeaseJournal journal;
+        ILeaseStore store;
         IReadOnlyList<LeaseRecord> replayed;
         try
         {
-            if (_options.JournalPath is { } path)
+            store = _options.LeaseStore is { } open ? open() : JournalLeaseStore.Open(_options.JournalPath);
+            try
             {
-                journal = LeaseJournal.Open(path, out replayed);
+                replayed = store.Load();
             }
-            else
+            catch
             {
-                journal = new InMemoryLeaseJournal();
-                replayed = [];
+                store.Dispose();
+                throw;
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            var error = new InvalidOperationException($"DHCP cannot open its lease journal '{_options.JournalPath}': {ex.Message}", ex);
+            var error = new InvalidOperationException(_options.LeaseStore is null
+                ? $"DHCP cannot open its lease journal '{_options.JournalPath}': {ex.Message}"
+                : $"DHCP cannot open its lease store: {ex.Message}", ex);
             _listening.TrySetException(error);
             throw error;
         }
 
+        _store = store;
+
         var sockets = new List<Socket>();
         try
         {
-            _handler = new DhcpMessageHandler(_fleet, journal, replayed, _options, _time);
+            _handler = new DhcpMessageHandler(_fleet, store, replayed, _options, _time);
             _rateLimiter = new MacRateLimiter(_fleet.Dhcp.MaxRequestsPerMacPerSecond);
             var main = UdpSocketFactory.Bind("DHCP", new IPEndPoint(_options.ListenAddress, _options.Port), _options.InterfaceName, broadcast: true);
             sockets.Add(main);
@@ -99,7 +142,7 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
                 socket.Dispose();
             }
 
-            journal.Dispose();
+            store.Dispose();
             _listening.TrySetException(ex);
             throw;
         }
@@ -128,8 +171,19 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
 
             lock (_gate)
             {
-                _handler.Leases.Flush();
-                journal.Dispose();
+                try
+                {
+                    _handler.Leases.Flush();
+                }
+                catch (IOException) when (store.IsShared)
+                {
+                    // Stopped during a database outage: what is still pending are renewals already answered; the
+                    // database keeps their previous expiry and the clients renew again. Not a reason to fail the stop.
+                }
+                finally
+                {
+                    store.Dispose();
+                }
             }
         }
     }
@@ -158,12 +212,13 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
                 catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
                 {
                     EndBatch(socket, handler, durable, sendBuffer, events);
+                    SyncSharedStore(handler, events);
                     socket.Poll(500_000, SelectMode.SelectRead);
                     continue;
                 }
 
                 var result = Handle(handler, receiveBuffer.AsSpan(0, length), localAddress, (IPEndPoint)remote, onProxyPort);
-                if (result is not { } handled)
+                if (result is not { } handled || WithheldDuringOutage(handled, events))
                 {
                     continue;
                 }
@@ -207,20 +262,149 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
         }
 
         bool flushed;
+        IReadOnlyList<LeaseConflict> conflicts = [];
         lock (_gate)
         {
             flushed = TryFlush(handler, durable, events);
+            if (flushed && _store!.IsShared)
+            {
+                conflicts = _store.TakeConflicts();
+                foreach (var conflict in conflicts)
+                {
+                    if (conflict.Holder is { } holder)
+                    {
+                        handler.Leases.Learn(holder);
+                    }
+                }
+
+                if (conflicts.Count > 0)
+                {
+                    // Another server is allocating where this one is: read all it wrote now, not just the addresses
+                    // that collided, or the next clients would collide with its next grants one by one.
+                    Interlocked.Exchange(ref _nextSyncTimestamp, 0);
+                }
+            }
         }
 
-        if (flushed)
+        foreach (var result in durable)
         {
-            foreach (var result in durable)
+            if (flushed)
             {
+                Deliver(socket, RefusedByStore(handler, result, conflicts) ?? result, sendBuffer, events);
+            }
+            else if (_store!.IsShared && result.Event.Kind == LeaseEventKind.Renewed
+                && result.Event.MacAddress is { } mac && result.Event.Address is { } address && _store.IsDurablyBound(mac, address))
+            {
+                // The store is down but already holds this client's lease: the renewal is answered from memory and
+                // its new expiry written once the store is back (the store keeps the record until then).
                 Deliver(socket, result, sendBuffer, events);
             }
         }
 
         durable.Clear();
+        SyncSharedStore(handler, events); // a loop that is never idle under a storm must still hear the other servers
+    }
+
+    /// <summary>The NAK for a grant the shared store refused (another server was first), or null when it was accepted.</summary>
+    private static DhcpHandleResult? RefusedByStore(DhcpMessageHandler handler, DhcpHandleResult result, IReadOnlyList<LeaseConflict> conflicts)
+    {
+        if (conflicts.Count == 0 || result.Reply is null || result.Event.Kind is not (LeaseEventKind.Granted or LeaseEventKind.Renewed))
+        {
+            return null;
+        }
+
+        foreach (var conflict in conflicts)
+        {
+            if (conflict.Refused.Kind == LeaseRecordKind.Bound
+                && conflict.Refused.MacAddress.Equals(result.Event.MacAddress)
+                && conflict.Refused.Address.Equals(result.Event.Address))
+            {
+                var holder = conflict.Holder is { } h ? $" by {h.MacAddress}" : string.Empty;
+                return handler.RefuseGrant(result, $"{conflict.Refused.Address} was taken{holder} through another server");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// While a shared store is down, an OFFER to a client whose lease the store does not hold would promise an address
+    /// this server cannot safely grant: it is not sent (the client retransmits; the event says why).
+    /// </summary>
+    private bool WithheldDuringOutage(DhcpHandleResult result, IBootEventSink events)
+    {
+        if (!_storeDown || result.Event.Kind != LeaseEventKind.Offered || _store is not { IsShared: true } store)
+        {
+            return false;
+        }
+
+        if (result.Event.MacAddress is { } mac && result.Event.Address is { } address && store.IsDurablyBound(mac, address))
+        {
+            return false;
+        }
+
+        events.Publish(result.Event with
+        {
+            Kind = LeaseEventKind.Ignored,
+            Reason = "lease store unavailable: no new address is offered until it is back",
+        });
+        Counters.Count(LeaseEventKind.Ignored);
+        return true;
+    }
+
+    /// <summary>
+    /// On a shared store, takes in what the other servers wrote (at most every <see cref="StoreSyncInterval"/>), so this
+    /// server's allocations avoid their addresses and it knows their clients when they renew here. While the store is
+    /// down this is also the retry that notices its return when no client is asking.
+    /// </summary>
+    private void SyncSharedStore(DhcpMessageHandler handler, IBootEventSink events)
+    {
+        if (_store is not { IsShared: true } store || _time.GetTimestamp() < Interlocked.Read(ref _nextSyncTimestamp))
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _nextSyncTimestamp, _time.GetTimestamp() + (long)(StoreSyncInterval.TotalSeconds * _time.TimestampFrequency));
+        lock (_gate)
+        {
+            try
+            {
+                if (_storeDown)
+                {
+                    // Write what was kept during the outage first: the store reports back only through a flush.
+                    handler.Leases.Flush();
+                }
+
+                foreach (var record in store.ReadChanges())
+                {
+                    handler.Leases.Learn(record);
+                }
+
+                StoreReachable(events);
+            }
+            catch (IOException ex)
+            {
+                StoreUnreachable(events, ex);
+            }
+        }
+    }
+
+    private void StoreReachable(IBootEventSink events)
+    {
+        if (_storeDown)
+        {
+            _storeDown = false;
+            events.Publish(new LeaseStoreEvent { Timestamp = _time.GetUtcNow(), Kind = LeaseStoreEventKind.Recovered, Store = _store!.Description });
+        }
+    }
+
+    private void StoreUnreachable(IBootEventSink events, IOException ex)
+    {
+        if (!_storeDown)
+        {
+            _storeDown = true;
+            events.Publish(new LeaseStoreEvent { Timestamp = _time.GetUtcNow(), Kind = LeaseStoreEventKind.Unavailable, Store = _store!.Description, Reason = ex.Message });
+        }
     }
 
     private void Deliver(Socket socket, DhcpHandleResult result, byte[] sendBuffer, IBootEventSink events)
@@ -282,7 +466,18 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
         {
             handler.Leases.Flush();
             Counters.CountJournalFlush();
+            if (_store!.IsShared)
+            {
+                StoreReachable(events);
+            }
+
             return true;
+        }
+        catch (IOException ex) when (_store!.IsShared)
+        {
+            // One event per outage, not per batch: the store keeps the records and the next flush retries them.
+            StoreUnreachable(events, ex);
+            return false;
         }
         catch (IOException ex)
         {

@@ -1,5 +1,7 @@
 using System.Net;
+using NodeFoundry.Dhcp.Leases;
 using NodeFoundry.Fleet;
+using NodeFoundry.Storage;
 
 namespace NodeFoundry.Dhcp;
 
@@ -33,6 +35,15 @@ public sealed record DhcpServerOptions
     public DhcpMode Mode { get; init; } = DhcpMode.Authoritative;
 
     /// <summary>
+    /// Opens the lease store when the server starts. Null: the local journal at <see cref="JournalPath"/> (or memory).
+    /// The fleet's <c>storage: { kind: postgresql }</c> sets it to a shared PostgresLeaseStore (the NodeFoundry.Postgres adapter).
+    /// </summary>
+    public Func<ILeaseStore>? LeaseStore { get; init; }
+
+    /// <summary>Where in each pool the scan for never-used addresses starts (fraction of its size; see <see cref="LeaseTableOptions.ScanStartFraction"/>).</summary>
+    public double AllocationStart { get; init; }
+
+    /// <summary>
     /// Most ACKs held for one journal fsync. Larger batches mean fewer fsyncs under a storm; but the batch's
     /// ACKs leave back to back, and a burst larger than a relay's or client's default socket buffer
     /// (~208 KiB, about 90 replies with kernel overhead) is dropped there — bench/dhcp measured perfdhcp
@@ -45,12 +56,15 @@ public sealed record DhcpServerOptions
     public static DhcpServerOptions FromFleet(FleetConfig fleet)
     {
         ArgumentNullException.ThrowIfNull(fleet);
+        bool shared = fleet.Storage.Kind == StorageKind.PostgreSql;
         return new DhcpServerOptions
         {
             Port = fleet.Dhcp.Port,
             InterfaceName = fleet.Server.Interface,
             Mode = fleet.Dhcp.Mode,
             JournalPath = Path.Combine(fleet.Server.StateDirectory, "leases.journal"),
+            LeaseStore = shared ? () => LeaseStores.OpenPostgres(fleet) : null,
+            AllocationStart = shared ? LeaseStores.AllocationStartFor(fleet) : 0,
         };
     }
 }

@@ -30,6 +30,9 @@ public sealed class FleetConfig
     /// <summary>Per-node HTTP routes: unknown nodes, phone-home; defaults when the file has no <c>http</c> section.</summary>
     public HttpSettings Http { get; init; } = new();
 
+    /// <summary>Where leases are kept: the local journal (default) or a shared PostgreSQL database.</summary>
+    public StorageSettings Storage { get; init; } = new();
+
     /// <summary>Loaders and URLs handed to booting clients.</summary>
     public required BootSettings Boot { get; init; }
 

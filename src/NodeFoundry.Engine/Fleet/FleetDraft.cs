@@ -20,6 +20,8 @@ internal sealed class FleetDraft
 
     public HttpDraft Http { get; } = new();
 
+    public StorageDraft Storage { get; } = new();
+
     public BootDraft Boot { get; } = new();
 
     public List<ProfileDraft> Profiles { get; } = [];
@@ -64,6 +66,13 @@ internal sealed class TftpDraft
     public int MaxRetries { get; set; } = 6;
 
     public long MaxCachedFileBytes { get; set; } = 16 << 20;
+}
+
+internal sealed class StorageDraft
+{
+    public StorageKind Kind { get; set; } = StorageKind.Journal;
+
+    public SecretReference? Connection { get; set; }
 }
 
 internal sealed class HttpDraft

@@ -123,6 +123,8 @@ public static class FleetLoader
             DisarmAfterInstall = draft.Http.DisarmAfterInstall,
         };
 
+        var storage = new StorageSettings { Kind = draft.Storage.Kind, Connection = draft.Storage.Connection };
+
         BootDraft b = draft.Boot;
         var boot = new BootSettings
         {
@@ -181,6 +183,7 @@ public static class FleetLoader
             Dhcp = dhcp,
             Tftp = tftp,
             Http = http,
+            Storage = storage,
             Boot = boot,
             Profiles = profiles,
             Nodes = nodes,

@@ -13,7 +13,9 @@ namespace NodeFoundry.Fleet;
 /// </summary>
 internal sealed partial class FleetYamlReader
 {
-    private static readonly string[] RootKeys = ["version", "server", "dhcp", "tftp", "http", "boot", "profiles", "nodes"];
+    private static readonly string[] RootKeys = ["version", "server", "dhcp", "tftp", "http", "storage", "boot", "profiles", "nodes"];
+    private static readonly string[] StorageKeys = ["kind", "connection"];
+    private static readonly (string Name, StorageKind Value)[] StorageKinds = [("journal", StorageKind.Journal), ("postgresql", StorageKind.PostgreSql)];
     private static readonly string[] HttpKeys = ["unknownNodes", "discoveryDelay", "disarmAfterInstall"];
     private static readonly (string Name, UnknownNodePolicy Value)[] UnknownNodePolicies = [("discovery", UnknownNodePolicy.Discovery), ("exit", UnknownNodePolicy.Exit), ("404", UnknownNodePolicy.NotFound)];
     private static readonly string[] TftpKeys = ["maxActiveTransfers", "maxQueuedTransfers", "maxQueueWait", "maxBlockSize", "maxWindowSize", "singlePort", "maxRetries", "maxCachedFileBytes"];
@@ -94,6 +96,7 @@ internal sealed partial class FleetYamlReader
         ReadDhcp(map, draft.Dhcp);
         ReadTftp(map, draft.Tftp);
         ReadHttp(map, draft.Http);
+        ReadStorage(map, draft.Storage);
         ReadBoot(map, draft.Boot);
         ReadProfiles(map, draft.Profiles, draft.ProfileNames);
         ReadNodes(map, draft.Nodes);

@@ -42,6 +42,8 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
                 InterfaceName = interfaceName,
                 JournalPath = options.NoJournal ? null : options.JournalPath ?? fleetDhcp.JournalPath,
                 Mode = fleetDhcp.Mode,
+                LeaseStore = fleetDhcp.LeaseStore,
+                AllocationStart = fleetDhcp.AllocationStart,
             });
             Metrics.AddDhcp(Dhcp);
             _services.Add(Dhcp);

@@ -22,6 +22,19 @@ public sealed class ModuleDependencyLayoutTests : IDisposable
         Assert.True(File.Exists(Path.Combine(ModuleLayout.ModuleOutputDirectory, "NodeFoundry.format.ps1xml")));
     }
 
+    [Theory]
+    [InlineData("NodeFoundry.Postgres", "Npgsql")]
+    [InlineData("NodeFoundry.Postgres", "Microsoft.Extensions.Logging.Abstractions")]
+    public void The_PostgreSQL_adapter_and_Npgsql_are_in_Dependencies_only(string adapter, string dependency)
+    {
+        string dependencies = Path.Combine(ModuleLayout.ModuleOutputDirectory, "Dependencies");
+
+        Assert.True(File.Exists(Path.Combine(dependencies, adapter + ".dll")), $"{adapter}.dll missing from Dependencies/");
+        Assert.True(File.Exists(Path.Combine(dependencies, dependency + ".dll")), $"{dependency}.dll missing from Dependencies/");
+        Assert.False(File.Exists(Path.Combine(ModuleLayout.ModuleOutputDirectory, adapter + ".dll")));
+        Assert.False(File.Exists(Path.Combine(ModuleLayout.ModuleOutputDirectory, dependency + ".dll")));
+    }
+
     [Fact]
     public void The_adapter_and_YamlDotNet_are_in_Dependencies_only()
     {
@@ -57,6 +70,6 @@ public sealed class ModuleDependencyLayoutTests : IDisposable
             .Where(n => n != "netstandard" && !File.Exists(Path.Combine(runtime, n + ".dll")) && !allowed.Contains(n, StringComparer.Ordinal))];
 
         Assert.Empty(thirdParty);
-        Assert.DoesNotContain(built.GetReferencedAssemblies(), r => r.Name == "YamlDotNet");
+        Assert.DoesNotContain(built.GetReferencedAssemblies(), r => r.Name is "YamlDotNet" or "Npgsql");
     }
 }

@@ -92,7 +92,7 @@ public sealed class LeaseTable
                 throw new ArgumentException($"Pools '{poolList[i - 1]}' and '{poolList[i]}' overlap.", nameof(pools));
             }
 
-            _pools[i] = new PoolState(poolList[i]);
+            _pools[i] = new PoolState(poolList[i], ScanStart(poolList[i], _options.ScanStartFraction));
             if (!_poolsByName.TryAdd(poolList[i].Name, _pools[i]))
             {
                 throw new ArgumentException($"Two pools are named '{poolList[i].Name}'.", nameof(pools));
@@ -256,7 +256,7 @@ public sealed class LeaseTable
 
             while (state.NextFresh < state.Pool.Size)
             {
-                uint value = (uint)(state.Pool.FirstValue + state.NextFresh);
+                uint value = state.ValueAtScan(state.NextFresh);
                 state.NextFresh++;
                 AddressSlot? slot = state.Slots.GetValueOrDefault(value);
                 if (Classify(slot, mac, now) is Availability.Fresh or Availability.Own)
@@ -433,6 +433,19 @@ public sealed class LeaseTable
         if (_journal is ICompactableLeaseJournal compactable)
         {
             CompactIfDue(compactable);
+        }
+    }
+
+    /// <summary>
+    /// Takes in a lease another server committed to a shared store (a change it read, or the holder of an address the
+    /// store refused us). Not journaled: it is durable there already. The record replaces what the table knew of the
+    /// address, exactly as replay would.
+    /// </summary>
+    public void Learn(in LeaseRecord record)
+    {
+        lock (_gate)
+        {
+            ApplyRecord(record);
         }
     }
 
@@ -658,7 +671,7 @@ public sealed class LeaseTable
         if (pool.Slots.TryGetValue(slot.Value, out AddressSlot? mine) && ReferenceEquals(mine, slot))
         {
             pool.Slots.Remove(slot.Value);
-            if (!_replaying && pool.Offset(slot.Value) < pool.NextFresh)
+            if (!_replaying && pool.ScanIndex(slot.Value) < pool.NextFresh)
             {
                 pool.Free.Enqueue(slot.Value); // at or above the cursor, the scan finds it
             }
@@ -884,6 +897,9 @@ public sealed class LeaseTable
     }
 
     private long NowTicks() => _time.GetUtcNow().UtcTicks;
+
+    private static long ScanStart(LeasePool pool, double fraction) =>
+        double.IsFinite(fraction) && fraction > 0 && fraction < 1 ? Math.Min((long)(pool.Size * fraction), pool.Size - 1) : 0;
 
     private static DateTimeOffset AddClamped(DateTimeOffset now, TimeSpan span) =>
         span.Ticks >= DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks ? DateTimeOffset.MaxValue : now + span;

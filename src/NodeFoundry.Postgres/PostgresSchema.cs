@@ -1,0 +1,84 @@
+using Npgsql;
+
+namespace NodeFoundry.Storage;
+
+/// <summary>
+/// The product's tables in PostgreSQL, created and migrated by NodeFoundry itself. <c>nf_schema_version</c> lists the
+/// migrations applied; each runs once, in order, in one transaction. A database at a newer version than this build
+/// knows is refused rather than written to.
+/// </summary>
+public static class PostgresSchema
+{
+    /// <summary>The version this build writes.</summary>
+    public const int CurrentVersion = 1;
+
+    // Serialises only migrations (servers starting together); allocation never takes it.
+    private const long MigrationLockKey = 0x4E46_5343_4845_4D41; // "NFSCHEMA"
+
+    private static readonly string[] Migrations =
+    [
+        // 1: leases, one row per address. The primary key is what makes allocation conflict-free across servers:
+        // a second client can only take an address through the guarded upsert in PostgresLeaseStore.
+        """
+        CREATE TABLE nf_lease (
+            address    inet        PRIMARY KEY,
+            mac        macaddr     NOT NULL,
+            state      smallint    NOT NULL CHECK (state IN (1, 2, 3)),  -- 1 bound, 2 released, 3 declined
+            granted_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL,  -- bound: lease end; released: release time; declined: quarantine end
+            pool       text        NOT NULL,
+            host_name  text,
+            server     text        NOT NULL,  -- which NodeFoundry server wrote the row last
+            revision   bigint      NOT NULL   -- from nf_lease_revision: lets servers read what others changed
+        );
+        CREATE SEQUENCE nf_lease_revision;
+        CREATE INDEX nf_lease_mac ON nf_lease (mac);
+        CREATE INDEX nf_lease_revision_idx ON nf_lease (revision);
+        """,
+    ];
+
+    /// <summary>Brings the database to <see cref="CurrentVersion"/>; returns the version it found.</summary>
+    public static int Migrate(NpgsqlDataSource dataSource, string appliedBy)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        using NpgsqlConnection connection = dataSource.OpenConnection();
+        using NpgsqlTransaction transaction = connection.BeginTransaction();
+        Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLockKey})");
+        Execute(connection, transaction, """
+            CREATE TABLE IF NOT EXISTS nf_schema_version (
+                version    integer     PRIMARY KEY,
+                applied_at timestamptz NOT NULL DEFAULT now(),
+                applied_by text        NOT NULL
+            )
+            """);
+        int found;
+        using (var read = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM nf_schema_version", connection, transaction))
+        {
+            found = Convert.ToInt32(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (found > CurrentVersion)
+        {
+            throw new NotSupportedException(
+                $"The database holds NodeFoundry schema version {found}; this NodeFoundry knows up to {CurrentVersion}. Upgrade NodeFoundry.");
+        }
+
+        for (int version = found + 1; version <= CurrentVersion; version++)
+        {
+            Execute(connection, transaction, Migrations[version - 1]);
+            using var record = new NpgsqlCommand("INSERT INTO nf_schema_version (version, applied_by) VALUES ($1, $2)", connection, transaction);
+            record.Parameters.Add(new NpgsqlParameter { Value = version });
+            record.Parameters.Add(new NpgsqlParameter { Value = appliedBy });
+            record.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return found;
+    }
+
+    private static void Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.ExecuteNonQuery();
+    }
+}
