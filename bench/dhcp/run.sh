@@ -47,18 +47,10 @@ SECONDS=0
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 PIDS=()
 
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+# log, stop_pid, as_user, publish_into_out
+source bench/lib.sh   # the working directory is the repository root here
 
 # ---------------------------------------------------------------------------------------------- cleanup
-stop_pid() {
-  local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
@@ -69,20 +61,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------- build
-as_user() {
-  # Build as the invoking user so root never owns files in the working tree.
-  if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then sudo -u "$SUDO_USER" -H "$@"; else "$@"; fi
-}
-
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building NodeFoundry host and bench tool (Release) into $OUT"
-  [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && chown "$SUDO_USER" "$OUT"
   if [[ " $SERVERS " == *" nodefoundry "* ]]; then
-    as_user dotnet publish src/NodeFoundry.Host -c Release -o "$OUT/host" --nologo -v q >"$OUT/build-host.log" 2>&1 \
-      || { tail -n 30 "$OUT/build-host.log" >&2; echo "host build failed (log: $OUT/build-host.log)" >&2; exit 1; }
+    publish_into_out src/NodeFoundry.Host host
   fi
-  as_user dotnet publish bench/NodeFoundry.Bench -c Release -o "$OUT/bench" --nologo -v q >"$OUT/build-bench.log" 2>&1 \
-    || { tail -n 30 "$OUT/build-bench.log" >&2; echo "bench tool build failed (log: $OUT/build-bench.log)" >&2; exit 1; }
+  publish_into_out bench/NodeFoundry.Bench bench
 fi
 [ -f "$OUT/bench/nodefoundry-bench.dll" ] || { echo "bench tool build missing in $OUT" >&2; exit 1; }
 [[ " $SERVERS " != *" nodefoundry "* ]] || [ -f "$OUT/host/nodefoundry.dll" ] || { echo "host build missing in $OUT" >&2; exit 1; }

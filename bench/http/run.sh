@@ -31,7 +31,8 @@ REPO=$(pwd)
 case "$DURATION" in ''|*[!0-9]*) echo "DURATION must be whole seconds" >&2; exit 2;; esac
 [ "$DURATION" -ge 1 ] && [ "$DURATION" -le 120 ] || { echo "DURATION must be 1..120" >&2; exit 2; }
 
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+# log, stop_pid, as_user, publish_into_out
+source bench/lib.sh   # the working directory is the repository root here
 
 # nginx and wrk are not in .ci/run's package list; install them here if missing (said out loud).
 missing=()
@@ -51,14 +52,6 @@ mkdir -p "$OUT"
 PIDS=()
 
 # ---------------------------------------------------------------------------------------------- cleanup
-stop_pid() {
-  local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
@@ -69,14 +62,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------- build
-as_user() {
-  if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then sudo -u "$SUDO_USER" -H "$@"; else "$@"; fi
-}
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building NodeFoundry host (Release, dotnet publish) into $OUT/host"
-  [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && chown "$SUDO_USER" "$OUT"
-  as_user timeout 900 dotnet publish src/NodeFoundry.Host -c Release -o "$OUT/host" --nologo -v q >"$OUT/build-host.log" 2>&1 \
-    || { tail -n 30 "$OUT/build-host.log" >&2; echo "host build failed" >&2; exit 1; }
+  publish_into_out src/NodeFoundry.Host host
 fi
 [ -f "$OUT/host/nodefoundry.dll" ] || { echo "host build missing in $OUT/host" >&2; exit 1; }
 

@@ -44,16 +44,8 @@ PIDS=()
 PG_DATA="$OUT/pg/data"
 PG_STARTED=0
 
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
-
-stop_pid() {
-  local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
+# log, stop_pid, as_user, publish_into_out
+source bench/lib.sh   # the working directory is the repository root here
 
 pg_ctl_() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" "$@"; }
 
@@ -70,8 +62,7 @@ trap 'exit 130' INT TERM
 # ---------------------------------------------------------------------------------------------- build
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building the NodeFoundry host (Release) into $OUT/host"
-  dotnet publish src/NodeFoundry.Host -c Release -o "$OUT/host" --nologo -v q >"$OUT/build-host.log" 2>&1 \
-    || { tail -n 30 "$OUT/build-host.log" >&2; echo "host build failed" >&2; exit 1; }
+  publish_into_out src/NodeFoundry.Host host
 fi
 
 # ---------------------------------------------------------------------------------------------- network

@@ -42,7 +42,8 @@ done
 [ "$SOURCES" -ge 1 ] && [ "$SOURCES" -le 250 ] || { echo "SOURCES must be 1..250" >&2; exit 2; }
 [ "$DEADLINE" -ge 10 ] && [ "$DEADLINE" -le 3600 ] || { echo "DEADLINE must be 10..3600 s" >&2; exit 2; }
 
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+# log, stop_pid, as_user, publish_into_out
+source bench/lib.sh   # the working directory is the repository root here
 
 # nginx is not in .ci/run's package list (dnsmasq-base is); install it here if missing, said out loud.
 if ! command -v nginx >/dev/null; then
@@ -60,14 +61,6 @@ mkdir -p "$OUT"
 PIDS=()
 
 # ---------------------------------------------------------------------------------------------- cleanup
-stop_pid() {
-  local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
@@ -78,14 +71,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------- build
-as_user() {
-  if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then sudo -u "$SUDO_USER" -H "$@"; else "$@"; fi
-}
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building NodeFoundry host (Release, dotnet publish) into $OUT/host"
-  [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && chown "$SUDO_USER" "$OUT"
-  as_user timeout 900 dotnet publish src/NodeFoundry.Host -c Release -o "$OUT/host" --nologo -v q >"$OUT/build-host.log" 2>&1 \
-    || { tail -n 30 "$OUT/build-host.log" >&2; echo "host build failed" >&2; exit 1; }
+  publish_into_out src/NodeFoundry.Host host
 fi
 [ -f "$OUT/host/nodefoundry.dll" ] || { echo "host build missing in $OUT/host" >&2; exit 1; }
 

@@ -16,7 +16,7 @@ namespace NodeFoundry.PowerShell.Jobs;
 /// discards the oldest to make room, counting them in <see cref="Dropped"/> and warning once.
 /// Receive-Job regularly (or use -Wait) to see every event.
 /// </remarks>
-public sealed class BootServiceJob : Job2, IBootEventOutput
+public sealed class BootServiceJob : StoppableOnlyJob, IBootEventOutput
 {
     /// <summary>The PSJobTypeName shown by Get-Job.</summary>
     public const string JobTypeName = "NodeFoundryJob";
@@ -96,32 +96,8 @@ public sealed class BootServiceJob : Job2, IBootEventOutput
         }
     }
 
-    public override void StopJob(bool force, string reason) => StopJob();
-
-    public override void StopJobAsync() =>
-        ThreadPool.QueueUserWorkItem(_ =>
-        {
-            StopJob();
-            OnStopJobCompleted(new AsyncCompletedEventArgs(null, false, null));
-        });
-
-    public override void StopJobAsync(bool force, string reason) => StopJobAsync();
-
-    public override void SuspendJob() => throw NotSupported("suspended");
-
-    public override void SuspendJob(bool force, string reason) => throw NotSupported("suspended");
-
-    public override void SuspendJobAsync() => throw NotSupported("suspended");
-
-    public override void SuspendJobAsync(bool force, string reason) => throw NotSupported("suspended");
-
-    public override void ResumeJob() => throw NotSupported("resumed");
-
-    public override void ResumeJobAsync() => throw NotSupported("resumed");
-
-    public override void UnblockJob() => throw NotSupported("unblocked");
-
-    public override void UnblockJobAsync() => throw NotSupported("unblocked");
+    /// <inheritdoc />
+    protected override (string Kind, string RestartHint) NotSupportedWording => ("boot job", "stop it with Stop-Job and start a new one");
 
     int IBootEventOutput.Write(BootEvent bootEvent)
     {
@@ -178,9 +154,6 @@ public sealed class BootServiceJob : Job2, IBootEventOutput
             throw inner;
         }
     }
-
-    private static PSNotSupportedException NotSupported(string what) =>
-        new($"A NodeFoundry boot job cannot be {what}; stop it with Stop-Job and start a new one.");
 
     private static void TryAdd<T>(PSDataCollection<T> stream, T record)
     {

@@ -12,7 +12,7 @@ namespace NodeFoundry.PowerShell.Jobs;
 /// the same job in the foreground when -AsJob is not given. Output holds one object per node, so it is bounded by
 /// the input.
 /// </summary>
-public sealed class PowerCycleJob : Job2
+public sealed class PowerCycleJob : StoppableOnlyJob
 {
     /// <summary>The PSJobTypeName shown by Get-Job.</summary>
     public const string JobTypeName = "NodeFoundryPowerJob";
@@ -107,32 +107,8 @@ public sealed class PowerCycleJob : Job2
         }
     }
 
-    public override void StopJob(bool force, string reason) => StopJob();
-
-    public override void StopJobAsync() =>
-        ThreadPool.QueueUserWorkItem(_ =>
-        {
-            StopJob();
-            OnStopJobCompleted(new AsyncCompletedEventArgs(null, false, null));
-        });
-
-    public override void StopJobAsync(bool force, string reason) => StopJobAsync();
-
-    public override void SuspendJob() => throw NotSupported("suspended");
-
-    public override void SuspendJob(bool force, string reason) => throw NotSupported("suspended");
-
-    public override void SuspendJobAsync() => throw NotSupported("suspended");
-
-    public override void SuspendJobAsync(bool force, string reason) => throw NotSupported("suspended");
-
-    public override void ResumeJob() => throw NotSupported("resumed");
-
-    public override void ResumeJobAsync() => throw NotSupported("resumed");
-
-    public override void UnblockJob() => throw NotSupported("unblocked");
-
-    public override void UnblockJobAsync() => throw NotSupported("unblocked");
+    /// <inheritdoc />
+    protected override (string Kind, string RestartHint) NotSupportedWording => ("power job", "stop it with Stop-Job and run Invoke-NfPowerCycle again");
 
     /// <summary>The error a failed node adds to Error: its message, a category by failure kind, the result as target.</summary>
     internal static ErrorRecord ErrorFor(PowerCycleResult result)
@@ -208,9 +184,6 @@ public sealed class PowerCycleJob : Job2
             CurrentOperation = progress.Last.ToString(),
         });
     }
-
-    private static PSNotSupportedException NotSupported(string what) =>
-        new($"A NodeFoundry power job cannot be {what}; stop it with Stop-Job and run Invoke-NfPowerCycle again.");
 
     private static void TryAdd<T>(PSDataCollection<T> stream, T record)
     {
