@@ -30,6 +30,8 @@ internal sealed class TftpTransfer : IDisposable
     private readonly TftpFileContent _content;
     private readonly RetransmitTimer _timer;
     private readonly int _maxRetries;
+    private readonly TimeSpan _clientTimeout;
+    private readonly int _doubleResendAfter;
     private readonly long _totalBlocks;
     private long _acked;
     private long _sentUpTo;
@@ -39,6 +41,7 @@ internal sealed class TftpTransfer : IDisposable
     private TimeSpan _sentAt;
     private bool _resentSinceSample;
     private int _retries;
+    private TimeSpan _lastProgress;
 
     public TftpTransfer(
         IPEndPoint client, TftpRequest request, TftpFileContent content, TftpNegotiation negotiation, ITftpChannel channel, TftpServerOptions options, TimeSpan requestedAt)
@@ -50,11 +53,12 @@ internal sealed class TftpTransfer : IDisposable
         Channel = channel;
         RequestedAt = requestedAt;
         _maxRetries = options.MaxRetries;
-        var ceiling = negotiation.TimeoutSeconds is { } seconds && TimeSpan.FromSeconds(seconds) < options.MaxRetransmitTimeout
-            ? TimeSpan.FromSeconds(seconds)
-            : options.MaxRetransmitTimeout;
+        _doubleResendAfter = negotiation.WindowSize == 1 ? options.DoubleResendAfterTimeouts : 0;
+        _clientTimeout = ClientTimeoutOf(negotiation, options);
+        var ceiling = RetransmitCeiling(_clientTimeout, options);
         var floor = options.MinRetransmitTimeout < ceiling ? options.MinRetransmitTimeout : ceiling;
         _timer = new RetransmitTimer(options.InitialRetransmitTimeout, floor, ceiling);
+        _lastProgress = requestedAt;
         _totalBlocks = (content.Length / negotiation.BlockSize) + 1;
     }
 
@@ -91,9 +95,28 @@ internal sealed class TftpTransfer : IDisposable
 
     internal RetransmitTimer Timer => _timer;
 
+    /// <summary>How long this client waits for our next packet: its RFC 2349 <c>timeout</c>, else a ROM's (options).</summary>
+    internal TimeSpan ClientTimeout => _clientTimeout;
+
+    /// <summary>The client's timeout: the RFC 2349 <c>timeout</c> it asked for, else <see cref="TftpServerOptions.ClientTimeout"/>.</summary>
+    internal static TimeSpan ClientTimeoutOf(TftpNegotiation negotiation, TftpServerOptions options) =>
+        negotiation.TimeoutSeconds is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : options.ClientTimeout;
+
+    /// <summary>
+    /// The longest retransmission interval, back-off included: <see cref="TftpServerOptions.MaxRetransmitTimeout"/>,
+    /// or the client's timeout ÷ <see cref="TftpServerOptions.RetransmitsPerClientTimeout"/> when that is shorter —
+    /// so a lost packet is sent that many more times before the client's timer can run out.
+    /// </summary>
+    internal static TimeSpan RetransmitCeiling(TimeSpan clientTimeout, TftpServerOptions options)
+    {
+        var share = clientTimeout / options.RetransmitsPerClientTimeout;
+        return share < options.MaxRetransmitTimeout ? share : options.MaxRetransmitTimeout;
+    }
+
     /// <summary>Sends the OACK, or the first window when no option was accepted.</summary>
     public void Start(TimeSpan now, byte[] buffer)
     {
+        _lastProgress = now;
         if (Negotiation.OptionAck is { } oack)
         {
             State = TftpTransferState.AwaitingOptionAck;
@@ -121,6 +144,7 @@ internal sealed class TftpTransfer : IDisposable
                 SampleIfClean(now);
                 State = TftpTransferState.Sending;
                 _retries = 0;
+                _lastProgress = now;
                 SendFrom(0, now, buffer, resent: false);
                 return TftpAckOutcome.Progress;
 
@@ -156,6 +180,7 @@ internal sealed class TftpTransfer : IDisposable
                 _ackedWasPartial = partial;
                 _rolledBack = false;
                 _retries = 0;
+                _lastProgress = now;
                 if (_acked == _totalBlocks)
                 {
                     State = TftpTransferState.Completed;
@@ -180,7 +205,10 @@ internal sealed class TftpTransfer : IDisposable
             return !IsFinished;
         }
 
-        if (++_retries > _maxRetries)
+        // Give up only when both the retry budget is spent and the client cannot be listening any more: its timer
+        // (restarted by its last progress) has run out, with one interval to spare for our last copy in flight.
+        // A short interval therefore means more copies within the ROM's window, never an earlier give-up.
+        if (++_retries > _maxRetries && now - _lastProgress >= _clientTimeout + _timer.Ceiling)
         {
             if (State == TftpTransferState.Sending && _sentUpTo == _totalBlocks)
             {
@@ -192,7 +220,7 @@ internal sealed class TftpTransfer : IDisposable
             else
             {
                 State = TftpTransferState.Failed;
-                Reason = $"no ACK after {_maxRetries} retransmissions";
+                Reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no ACK after {_retries - 1} retransmissions in {(now - _lastProgress).TotalSeconds:F1} s");
             }
 
             return false;
@@ -200,7 +228,7 @@ internal sealed class TftpTransfer : IDisposable
 
         _timer.BackOff();
         Retransmits++;
-        Resend(now, buffer);
+        Resend(now, buffer, copies: _doubleResendAfter > 0 && _retries >= _doubleResendAfter ? 2 : 1);
         return true;
     }
 
@@ -212,6 +240,8 @@ internal sealed class TftpTransfer : IDisposable
             return false;
         }
 
+        // The client's timer restarted when it re-sent the request: it listens for another timeout.
+        _lastProgress = now;
         Retransmits++;
         Resend(now, buffer);
         return true;
@@ -243,11 +273,15 @@ internal sealed class TftpTransfer : IDisposable
 
     public void Dispose() => _content.Dispose();
 
-    private void Resend(TimeSpan now, byte[] buffer)
+    private void Resend(TimeSpan now, byte[] buffer, int copies = 1)
     {
         if (State == TftpTransferState.AwaitingOptionAck)
         {
-            SendOptionAck(Negotiation.OptionAck!, buffer);
+            for (var i = 0; i < copies; i++)
+            {
+                SendOptionAck(Negotiation.OptionAck!, buffer);
+            }
+
             Arm(now, resent: true);
         }
         else
@@ -255,7 +289,7 @@ internal sealed class TftpTransfer : IDisposable
             // A rollback answers the ACK we hold: a later copy of it must not roll back again (its blocks are
             // on their way); only progress re-arms fast retransmit.
             _rolledBack = true;
-            SendFrom(_acked, now, buffer, resent: true);
+            SendFrom(_acked, now, buffer, resent: true, copies);
         }
     }
 
@@ -266,7 +300,7 @@ internal sealed class TftpTransfer : IDisposable
     /// Sends blocks <paramref name="after"/>+1 … _acked+window (fewer at the end of the file) and re-arms the
     /// timer. From _acked it (re)sends the whole window; from _sentUpTo only the blocks that slid into it.
     /// </summary>
-    private void SendFrom(long after, TimeSpan now, byte[] buffer, bool resent)
+    private void SendFrom(long after, TimeSpan now, byte[] buffer, bool resent, int copies = 1)
     {
         var blockSize = Negotiation.BlockSize;
         var last = Math.Min(_acked + Negotiation.WindowSize, _totalBlocks);
@@ -283,14 +317,17 @@ internal sealed class TftpTransfer : IDisposable
             }
 
             var length = TftpDataPacket.Write(buffer, unchecked((ushort)block), payload[..read]);
-            Channel.Send(Client, buffer.AsSpan(0, length));
-            if (block <= _highestSent)
+            for (var copy = 0; copy < copies; copy++)
             {
-                ResentBlocks++;
-            }
-            else
-            {
-                _highestSent = block;
+                Channel.Send(Client, buffer.AsSpan(0, length));
+                if (block <= _highestSent)
+                {
+                    ResentBlocks++;
+                }
+                else
+                {
+                    _highestSent = block;
+                }
             }
         }
 
