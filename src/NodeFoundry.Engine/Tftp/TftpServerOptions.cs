@@ -21,8 +21,12 @@ public sealed record TftpServerOptions
     /// <summary>Transfers running at once in the steady state; further requests wait in the queue.</summary>
     public int MaxActiveTransfers { get; init; } = 64;
 
-    /// <summary>Requests that may wait; beyond it a request is dropped unanswered (the ROM retransmits it) rather than refused (fatal).</summary>
-    public int MaxQueuedTransfers { get; init; } = 512;
+    /// <summary>
+    /// Requests that may wait; beyond it a request is dropped unanswered (the ROM retransmits it) rather than refused
+    /// (fatal). Large enough for a whole fleet's first requests at once (a queued request costs a few hundred bytes):
+    /// a dropped request costs its ROM 4 s and one of its few retries, and four drops in a row end its boot.
+    /// </summary>
+    public int MaxQueuedTransfers { get; init; } = 4096;
 
     /// <summary>
     /// Longest a request waits in the queue before it starts even above <see cref="MaxActiveTransfers"/>: a
