@@ -80,6 +80,12 @@ internal sealed class TftpTransfer : IDisposable
     /// <summary>Retransmissions: timer expiries, repeated requests and fast retransmits (each one event).</summary>
     public int Retransmits { get; private set; }
 
+    /// <summary>
+    /// The latest this transfer's retransmission timer was served after it fell due (the server loop's lateness):
+    /// a failure with seconds of lateness is a starved loop, not a lossy path.
+    /// </summary>
+    public TimeSpan MaxTimerLateness { get; private set; }
+
     /// <summary>DATA blocks sent more than once (every copy after the first).</summary>
     public long ResentBlocks { get; private set; }
 
@@ -205,6 +211,11 @@ internal sealed class TftpTransfer : IDisposable
             return !IsFinished;
         }
 
+        if (now - Deadline > MaxTimerLateness)
+        {
+            MaxTimerLateness = now - Deadline;
+        }
+
         // Give up only when both the retry budget is spent and the client cannot be listening any more: its timer
         // (restarted by its last progress) has run out, with one interval to spare for our last copy in flight.
         // A short interval therefore means more copies within the ROM's window, never an earlier give-up.
@@ -220,7 +231,7 @@ internal sealed class TftpTransfer : IDisposable
             else
             {
                 State = TftpTransferState.Failed;
-                Reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no ACK after {_retries - 1} retransmissions in {(now - _lastProgress).TotalSeconds:F1} s");
+                Reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no ACK after {_retries - 1} retransmissions in {(now - _lastProgress).TotalSeconds:F1} s; timer up to {MaxTimerLateness.TotalMilliseconds:F0} ms late");
             }
 
             return false;
