@@ -53,7 +53,7 @@ internal sealed class TftpDraft
 {
     public int MaxActiveTransfers { get; set; } = 64;
 
-    public int MaxQueuedTransfers { get; set; } = 512;
+    public int MaxQueuedTransfers { get; set; } = 4096;
 
     public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -162,7 +162,7 @@ internal sealed partial class FleetYamlReader
         }
 
         tftp.MaxActiveTransfers = Integer(map, "maxActiveTransfers", 1, 10_000, "64") ?? tftp.MaxActiveTransfers;
-        tftp.MaxQueuedTransfers = Integer(map, "maxQueuedTransfers", 0, 100_000, "512") ?? tftp.MaxQueuedTransfers;
+        tftp.MaxQueuedTransfers = Integer(map, "maxQueuedTransfers", 0, 100_000, "4096") ?? tftp.MaxQueuedTransfers;
         tftp.MaxBlockSize = Integer(map, "maxBlockSize", 512, 65_464, "1468") ?? tftp.MaxBlockSize;
         tftp.MaxWindowSize = Integer(map, "maxWindowSize", 1, 65_535, "64") ?? tftp.MaxWindowSize;
         tftp.SinglePort = Bool(map, "singlePort") ?? tftp.SinglePort;

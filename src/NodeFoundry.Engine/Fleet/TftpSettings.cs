@@ -7,7 +7,7 @@ public sealed class TftpSettings
     public int MaxActiveTransfers { get; init; } = 64;
 
     /// <summary>Requests that may wait for a slot; beyond it they are dropped unanswered and the ROM retransmits.</summary>
-    public int MaxQueuedTransfers { get; init; } = 512;
+    public int MaxQueuedTransfers { get; init; } = 4096;
 
     /// <summary>Longest a request waits before it starts regardless of the active cap (a ROM gives up at ~4 s).</summary>
     public TimeSpan MaxQueueWait { get; init; } = TimeSpan.FromSeconds(2);

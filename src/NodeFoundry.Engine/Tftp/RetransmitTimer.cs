@@ -3,7 +3,10 @@ namespace NodeFoundry.Tftp;
 /// <summary>
 /// The retransmission timeout of one transfer, estimated from its round trips as TCP does (RFC 6298:
 /// smoothed RTT plus four deviations, Karn's rule of never sampling a retransmitted packet, doubling on
-/// each timeout) and clamped between a floor and a ceiling that sits well under a ROM's ~4 s timeout.
+/// each timeout) and clamped between a floor and a ceiling. The ceiling is what makes it PXE-safe: the
+/// transfer sets it to a fraction of the ROM's own timeout (see <see cref="TftpServerOptions.RetransmitsPerClientTimeout"/>),
+/// so neither a slow measured round trip nor back-off after repeated losses can stretch one interval far
+/// enough that a ROM's ~4 s timer runs out between two copies of the same packet.
 /// </summary>
 internal sealed class RetransmitTimer
 {
@@ -20,6 +23,9 @@ internal sealed class RetransmitTimer
     }
 
     public TimeSpan Current { get; private set; }
+
+    /// <summary>The longest interval this timer will ever give, back-off included.</summary>
+    public TimeSpan Ceiling => _max;
 
     public TimeSpan? SmoothedRoundTrip => _smoothed;
 
@@ -46,7 +52,7 @@ internal sealed class RetransmitTimer
         Current = Clamp(_smoothed.Value + (_deviation * 4));
     }
 
-    /// <summary>A timeout fired: back off so a congested path is not flooded.</summary>
+    /// <summary>A timeout fired: back off so a congested path is not flooded — never past the ceiling.</summary>
     public void BackOff() => Current = Clamp(Current * 2);
 
     private TimeSpan Clamp(TimeSpan value) => value < _min ? _min : value > _max ? _max : value;

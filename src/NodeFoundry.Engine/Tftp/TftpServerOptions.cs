@@ -21,8 +21,12 @@ public sealed record TftpServerOptions
     /// <summary>Transfers running at once in the steady state; further requests wait in the queue.</summary>
     public int MaxActiveTransfers { get; init; } = 64;
 
-    /// <summary>Requests that may wait; beyond it a request is dropped unanswered (the ROM retransmits it) rather than refused (fatal).</summary>
-    public int MaxQueuedTransfers { get; init; } = 512;
+    /// <summary>
+    /// Requests that may wait; beyond it a request is dropped unanswered (the ROM retransmits it) rather than refused
+    /// (fatal). Large enough for a whole fleet's first requests at once (a queued request costs a few hundred bytes):
+    /// a dropped request costs its ROM 4 s and one of its few retries, and four drops in a row end its boot.
+    /// </summary>
+    public int MaxQueuedTransfers { get; init; } = 4096;
 
     /// <summary>
     /// Longest a request waits in the queue before it starts even above <see cref="MaxActiveTransfers"/>: a
@@ -45,11 +49,42 @@ public sealed record TftpServerOptions
     /// <summary>Floor of the measured timeout: on a LAN the round trip is sub-millisecond, but a busy client answers later than that.</summary>
     public TimeSpan MinRetransmitTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Ceiling of the timeout after back-off; well under a ROM's ~4 s so a lost packet is re-sent before the ROM gives up.</summary>
+    /// <summary>
+    /// Absolute ceiling of the timeout after back-off. The effective ceiling is the smaller of this and the client's
+    /// timeout ÷ <see cref="RetransmitsPerClientTimeout"/> (1 s for a ROM's 4 s by default).
+    /// </summary>
     public TimeSpan MaxRetransmitTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Consecutive timeouts without progress before a transfer fails.</summary>
+    /// <summary>
+    /// How long a client waits for our next packet before it gives up: a PXE ROM's ~4 s, after which it fails the
+    /// boot. A client that sends the RFC 2349 <c>timeout</c> option is taken at its word instead.
+    /// </summary>
+    public TimeSpan ClientTimeout { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// Sends of a lost packet the server makes at least within one client timeout: the retransmission interval
+    /// (measured round trip, back-off included) is capped at the client's timeout ÷ this. With a ROM's 4 s and the
+    /// default 4 that is the 1 s of <see cref="MaxRetransmitTimeout"/>; a client that asks a shorter RFC 2349
+    /// <c>timeout</c> gets proportionally shorter intervals (before, a client asking 1 s got 1 s: one send per
+    /// window). Raising it (8 = 500 ms) means more sends per ROM window; on the storm bench that did not reduce
+    /// failures, which came from late packets (a CPU-starved 2-core machine), not lost ones (docs/tftp.md).
+    /// </summary>
+    public int RetransmitsPerClientTimeout { get; init; } = 4;
+
+    /// <summary>
+    /// Retransmissions without progress before a transfer fails — at least this many, and never before
+    /// <see cref="ClientTimeout"/> (plus one interval) has passed since the client last made progress, so the server
+    /// never gives up on a ROM that is still listening.
+    /// </summary>
     public int MaxRetries { get; init; } = 6;
+
+    /// <summary>
+    /// From this many consecutive timeouts on, a lock-step transfer sends its retransmitted packet (a DATA block or
+    /// the OACK) twice in a row: against random loss a client that keeps missing packets gets two chances per
+    /// interval for one small packet more. 0 (the default) turns it off: on the storm bench it did not reduce
+    /// failures and adds sends where the server's loop is the bottleneck. Windowed transfers never double.
+    /// </summary>
+    public int DoubleResendAfterTimeouts { get; init; }
 
     /// <summary>How long a client that aborted after a tsize probe keeps its slot for the download that follows (OVMF).</summary>
     public TimeSpan ProbeReservation { get; init; } = TimeSpan.FromSeconds(3);
@@ -95,6 +130,9 @@ public sealed record TftpServerOptions
         Check(MinRetransmitTimeout > TimeSpan.Zero && MinRetransmitTimeout <= MaxRetransmitTimeout, nameof(MinRetransmitTimeout), "must be positive and at most MaxRetransmitTimeout");
         Check(InitialRetransmitTimeout > TimeSpan.Zero, nameof(InitialRetransmitTimeout), "must be positive");
         Check(MaxRetries >= 1, nameof(MaxRetries), "must be at least 1");
+        Check(ClientTimeout > TimeSpan.Zero, nameof(ClientTimeout), "must be positive");
+        Check(RetransmitsPerClientTimeout >= 1, nameof(RetransmitsPerClientTimeout), "must be at least 1");
+        Check(DoubleResendAfterTimeouts >= 0, nameof(DoubleResendAfterTimeouts), "must not be negative");
         Check(MaxQueueWait >= TimeSpan.Zero, nameof(MaxQueueWait), "must not be negative");
         Check(MaxInboundBacklog >= 16, nameof(MaxInboundBacklog), "must be at least 16");
         Check(Port is >= 0 and <= 65535, nameof(Port), "must be 0–65535");

@@ -36,6 +36,8 @@ internal sealed class TftpTransfer : IDisposable
     private readonly TftpFileContent _content;
     private readonly RetransmitTimer _timer;
     private readonly int _maxRetries;
+    private readonly TimeSpan _clientTimeout;
+    private readonly int _doubleResendAfter;
     private readonly long _totalBlocks;
     private long _acked;
     private long _sentUpTo;
@@ -45,6 +47,7 @@ internal sealed class TftpTransfer : IDisposable
     private TimeSpan _sentAt;
     private bool _resentSinceSample;
     private int _retries;
+    private TimeSpan _lastProgress;
 
     public TftpTransfer(
         IPEndPoint client, TftpRequest request, TftpFileContent content, TftpNegotiation negotiation, ITftpChannel channel, TftpServerOptions options, TimeSpan requestedAt)
@@ -56,11 +59,12 @@ internal sealed class TftpTransfer : IDisposable
         Channel = channel;
         RequestedAt = requestedAt;
         _maxRetries = options.MaxRetries;
-        var ceiling = negotiation.TimeoutSeconds is { } seconds && TimeSpan.FromSeconds(seconds) < options.MaxRetransmitTimeout
-            ? TimeSpan.FromSeconds(seconds)
-            : options.MaxRetransmitTimeout;
+        _doubleResendAfter = negotiation.WindowSize == 1 ? options.DoubleResendAfterTimeouts : 0;
+        _clientTimeout = ClientTimeoutOf(negotiation, options);
+        var ceiling = RetransmitCeiling(_clientTimeout, options);
         var floor = options.MinRetransmitTimeout < ceiling ? options.MinRetransmitTimeout : ceiling;
         _timer = new RetransmitTimer(options.InitialRetransmitTimeout, floor, ceiling);
+        _lastProgress = requestedAt;
         _totalBlocks = (content.Length / negotiation.BlockSize) + 1;
     }
 
@@ -82,6 +86,12 @@ internal sealed class TftpTransfer : IDisposable
     /// <summary>Retransmissions: timer expiries, repeated requests and fast retransmits (each one event).</summary>
     public int Retransmits { get; private set; }
 
+    /// <summary>
+    /// The latest this transfer's retransmission timer was served after it fell due (the server loop's lateness):
+    /// a failure with seconds of lateness is a starved loop, not a lossy path.
+    /// </summary>
+    public TimeSpan MaxTimerLateness { get; private set; }
+
     /// <summary>DATA blocks sent more than once (every copy after the first).</summary>
     public long ResentBlocks { get; private set; }
 
@@ -97,9 +107,28 @@ internal sealed class TftpTransfer : IDisposable
 
     internal RetransmitTimer Timer => _timer;
 
+    /// <summary>How long this client waits for our next packet: its RFC 2349 <c>timeout</c>, else a ROM's (options).</summary>
+    internal TimeSpan ClientTimeout => _clientTimeout;
+
+    /// <summary>The client's timeout: the RFC 2349 <c>timeout</c> it asked for, else <see cref="TftpServerOptions.ClientTimeout"/>.</summary>
+    internal static TimeSpan ClientTimeoutOf(TftpNegotiation negotiation, TftpServerOptions options) =>
+        negotiation.TimeoutSeconds is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : options.ClientTimeout;
+
+    /// <summary>
+    /// The longest retransmission interval, back-off included: <see cref="TftpServerOptions.MaxRetransmitTimeout"/>,
+    /// or the client's timeout ÷ <see cref="TftpServerOptions.RetransmitsPerClientTimeout"/> when that is shorter —
+    /// so a lost packet is sent that many more times before the client's timer can run out.
+    /// </summary>
+    internal static TimeSpan RetransmitCeiling(TimeSpan clientTimeout, TftpServerOptions options)
+    {
+        var share = clientTimeout / options.RetransmitsPerClientTimeout;
+        return share < options.MaxRetransmitTimeout ? share : options.MaxRetransmitTimeout;
+    }
+
     /// <summary>Sends the OACK, or the first window when no option was accepted.</summary>
     public void Start(TimeSpan now, byte[] buffer)
     {
+        _lastProgress = now;
         if (Negotiation.OptionAck is { } oack)
         {
             State = TftpTransferState.AwaitingOptionAck;
@@ -127,6 +156,7 @@ internal sealed class TftpTransfer : IDisposable
                 SampleIfClean(now);
                 State = TftpTransferState.Sending;
                 _retries = 0;
+                _lastProgress = now;
                 SendFrom(0, now, buffer, resent: false);
                 return TftpAckOutcome.Progress;
 
@@ -162,6 +192,7 @@ internal sealed class TftpTransfer : IDisposable
                 _ackedWasPartial = partial;
                 _rolledBack = false;
                 _retries = 0;
+                _lastProgress = now;
                 if (_acked == _totalBlocks)
                 {
                     State = TftpTransferState.Completed;
@@ -186,7 +217,15 @@ internal sealed class TftpTransfer : IDisposable
             return !IsFinished;
         }
 
-        if (++_retries > _maxRetries)
+        if (now - Deadline > MaxTimerLateness)
+        {
+            MaxTimerLateness = now - Deadline;
+        }
+
+        // Give up only when both the retry budget is spent and the client cannot be listening any more: its timer
+        // (restarted by its last progress) has run out, with one interval to spare for our last copy in flight.
+        // A short interval therefore means more copies within the ROM's window, never an earlier give-up.
+        if (++_retries > _maxRetries && now - _lastProgress >= _clientTimeout + _timer.Ceiling)
         {
             if (State == TftpTransferState.Sending && _sentUpTo == _totalBlocks)
             {
@@ -198,7 +237,7 @@ internal sealed class TftpTransfer : IDisposable
             else
             {
                 State = TftpTransferState.Failed;
-                Reason = $"no ACK after {_maxRetries} retransmissions";
+                Reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no ACK after {_retries - 1} retransmissions in {(now - _lastProgress).TotalSeconds:F1} s; timer up to {MaxTimerLateness.TotalMilliseconds:F0} ms late");
             }
 
             return false;
@@ -206,7 +245,7 @@ internal sealed class TftpTransfer : IDisposable
 
         _timer.BackOff();
         Retransmits++;
-        Resend(now, buffer);
+        Resend(now, buffer, copies: _doubleResendAfter > 0 && _retries >= _doubleResendAfter ? 2 : 1);
         return true;
     }
 
@@ -218,6 +257,8 @@ internal sealed class TftpTransfer : IDisposable
             return false;
         }
 
+        // The client's timer restarted when it re-sent the request: it listens for another timeout.
+        _lastProgress = now;
         Retransmits++;
         Resend(now, buffer);
         return true;
@@ -249,11 +290,15 @@ internal sealed class TftpTransfer : IDisposable
 
     public void Dispose() => _content.Dispose();
 
-    private void Resend(TimeSpan now, byte[] buffer)
+    private void Resend(TimeSpan now, byte[] buffer, int copies = 1)
     {
         if (State == TftpTransferState.AwaitingOptionAck)
         {
-            SendOptionAck(Negotiation.OptionAck!, buffer);
+            for (var i = 0; i < copies; i++)
+            {
+                SendOptionAck(Negotiation.OptionAck!, buffer);
+            }
+
             Arm(now, resent: true);
         }
         else
@@ -261,7 +306,7 @@ internal sealed class TftpTransfer : IDisposable
             // A rollback answers the ACK we hold: a later copy of it must not roll back again (its blocks are
             // on their way); only progress re-arms fast retransmit.
             _rolledBack = true;
-            SendFrom(_acked, now, buffer, resent: true);
+            SendFrom(_acked, now, buffer, resent: true, copies);
         }
     }
 
@@ -275,7 +320,7 @@ internal sealed class TftpTransfer : IDisposable
     /// each 4-byte header) and handed to the channel as one batch of equal-size datagrams, so a window costs one
     /// send where the transport can do that, not one per block.
     /// </summary>
-    private void SendFrom(long after, TimeSpan now, byte[] buffer, bool resent)
+    private void SendFrom(long after, TimeSpan now, byte[] buffer, bool resent, int copies = 1)
     {
         var blockSize = Negotiation.BlockSize;
         var segment = TftpDataPacket.HeaderLength + blockSize;
@@ -295,11 +340,14 @@ internal sealed class TftpTransfer : IDisposable
                 return;
             }
 
+            var start = used;
+            var length = TftpDataPacket.HeaderLength + read;
             TftpDataPacket.WriteHeader(buffer.AsSpan(used), unchecked((ushort)block));
-            used += TftpDataPacket.HeaderLength + read;
-            if (++batched == perBatch || read < blockSize)
+            used += length;
+            if (++batched == perBatch || read < blockSize || copies > 1)
             {
                 // A short block is the file's last: it ends the batch (only the last datagram of one may be short).
+                // A doubled resend (lock-step only) goes out at once, so its copy can follow it.
                 Flush(buffer, ref used, ref batched, segment);
             }
 
@@ -310,6 +358,13 @@ internal sealed class TftpTransfer : IDisposable
             else
             {
                 _highestSent = block;
+            }
+
+            for (var copy = 1; copy < copies; copy++)
+            {
+                // Flush leaves the bytes in place: the block is still at [start, start + length).
+                Channel.Send(Client, buffer.AsSpan(start, length));
+                ResentBlocks++;
             }
         }
 
