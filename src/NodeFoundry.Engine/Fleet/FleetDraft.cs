@@ -82,6 +82,8 @@ internal sealed class HttpDraft
     public TimeSpan DiscoveryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     public bool DisarmAfterInstall { get; set; }
+
+    public int MaxConnections { get; set; } = HttpSettings.DefaultMaxConnections;
 }
 
 internal sealed class DhcpDraft

@@ -121,6 +121,7 @@ public static class FleetLoader
             UnknownNodes = draft.Http.UnknownNodes,
             DiscoveryDelay = draft.Http.DiscoveryDelay,
             DisarmAfterInstall = draft.Http.DisarmAfterInstall,
+            MaxConnections = draft.Http.MaxConnections,
         };
 
         var storage = new StorageSettings { Kind = draft.Storage.Kind, Connection = draft.Storage.Connection };

@@ -11,4 +11,13 @@ public sealed class HttpSettings
 
     /// <summary>After a node phones home, its script exits to the local disk instead of installing again (<c>disarmAfterInstall</c>).</summary>
     public bool DisarmAfterInstall { get; init; }
+
+    /// <summary>The default of <see cref="MaxConnections"/>.</summary>
+    public const int DefaultMaxConnections = 16_384;
+
+    /// <summary>
+    /// Most HTTP connections open at once (<c>maxConnections</c>); the next gets a 503. Every node of a mass power-on
+    /// holds one for its kernel and initrd at the same time: keep it above the number of nodes that boot together.
+    /// </summary>
+    public int MaxConnections { get; init; } = DefaultMaxConnections;
 }

@@ -45,7 +45,7 @@ public sealed record HttpServerOptions
     /// node of a mass power-on holds one keep-alive connection for its kernel and initrd at the same time, and a
     /// 503 is a failed boot (the storm bench lost hundreds of a 2,000-node storm at the old 1,024).
     /// </summary>
-    public int MaxConnections { get; init; } = 16_384;
+    public int MaxConnections { get; init; } = HttpSettings.DefaultMaxConnections;
 
     /// <summary>Most requests on one connection before we close it (bounds any one client's share).</summary>
     public int MaxRequestsPerConnection { get; init; } = 10_000;
@@ -71,6 +71,7 @@ public sealed record HttpServerOptions
             ListenAddress = fleet.Server.Address,
             Port = fleet.Server.HttpPort,
             Root = fleet.Server.HttpRoot,
+            MaxConnections = fleet.Http.MaxConnections,
         };
     }
 

@@ -21,6 +21,17 @@ public sealed class FleetHttpSectionTests
         Assert.Equal(UnknownNodePolicy.Discovery, fleet.Http.UnknownNodes);
         Assert.Equal(TimeSpan.FromSeconds(10), fleet.Http.DiscoveryDelay);
         Assert.False(fleet.Http.DisarmAfterInstall);
+        Assert.Equal(16_384, fleet.Http.MaxConnections);
+        Assert.Equal(16_384, NodeFoundry.Http.HttpServerOptions.FromFleet(fleet).MaxConnections);
+    }
+
+    [Fact]
+    public void Max_connections_reaches_the_http_server_options()
+    {
+        var result = FleetLoader.Parse(Base + "http:\n  maxConnections: 4000\n");
+        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Errors));
+        Assert.Equal(4000, result.Fleet!.Http.MaxConnections);
+        Assert.Equal(4000, NodeFoundry.Http.HttpServerOptions.FromFleet(result.Fleet).MaxConnections);
     }
 
     [Theory]
@@ -43,6 +54,8 @@ public sealed class FleetHttpSectionTests
     [InlineData("discoveryDelay: 2h", "http.discoveryDelay", 6, 19, "10s")]
     [InlineData("discoveryDelay: 0s", "http.discoveryDelay", 6, 19, "positive")]
     [InlineData("unknownNode: exit", "http.unknownNode", 6, 3, "unknownNodes")]
+    [InlineData("maxConnections: 0", "http.maxConnections", 6, 19, "16384")]
+    [InlineData("maxConnections: many", "http.maxConnections", 6, 19, "16384")]
     public void Bad_values_are_reported_at_their_line_and_column(string line, string field, int expectedLine, int column, string fix)
     {
         var result = FleetLoader.Parse(Base + "http:\n  " + line + "\n", "bad.yaml");
