@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Management.Automation;
 using System.Reflection;
 using NodeFoundry.Events;
@@ -70,21 +69,6 @@ public sealed class BootServiceJob : StoppableOnlyJob, IBootEventOutput
         Dropped > 0 ? $"{Dropped} event(s) dropped (buffer {BufferCapacity})" : string.Empty;
 
     public override void StartJob() => _runner.Start();
-
-    public override void StartJobAsync()
-    {
-        Exception? error = null;
-        try
-        {
-            StartJob();
-        }
-        catch (InvalidOperationException ex)
-        {
-            error = ex;
-        }
-
-        OnStartJobCompleted(new AsyncCompletedEventArgs(error, false, null));
-    }
 
     /// <summary>Cancels the engine and waits until it has released its sockets.</summary>
     public override void StopJob()

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Globalization;
 using System.Management.Automation;
 using NodeFoundry.Power;
@@ -80,21 +79,6 @@ public sealed class PowerCycleJob : StoppableOnlyJob
 
         SetJobState(JobState.Running);
         _run = Task.Run(RunAsync);
-    }
-
-    public override void StartJobAsync()
-    {
-        Exception? error = null;
-        try
-        {
-            StartJob();
-        }
-        catch (InvalidOperationException ex)
-        {
-            error = ex;
-        }
-
-        OnStartJobCompleted(new AsyncCompletedEventArgs(error, false, null));
     }
 
     /// <summary>Stops nodes not yet started; nodes in flight end as failed results. Waits (bounded) for the run to end.</summary>

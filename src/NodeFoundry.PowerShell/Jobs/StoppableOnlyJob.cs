@@ -19,6 +19,22 @@ public abstract class StoppableOnlyJob : Job2
     /// <summary>Completes "A NodeFoundry … cannot be suspended; …", for example "boot job" and how to start again.</summary>
     protected abstract (string Kind, string RestartHint) NotSupportedWording { get; }
 
+    /// <summary>Starts the job; a job started twice reports the InvalidOperationException as the completion's error.</summary>
+    public override void StartJobAsync()
+    {
+        Exception? error = null;
+        try
+        {
+            StartJob();
+        }
+        catch (InvalidOperationException ex)
+        {
+            error = ex;
+        }
+
+        OnStartJobCompleted(new AsyncCompletedEventArgs(error, false, null));
+    }
+
     /// <inheritdoc />
     public override void StopJob(bool force, string reason) => StopJob();
 
