@@ -53,16 +53,6 @@ public sealed class BootServiceJob : StoppableOnlyJob, IBootEventOutput
     /// <summary>Events discarded because nobody received them in time.</summary>
     public long Dropped => _runner.Dropped;
 
-    /// <summary>True while any stream, Information included, holds unread records.</summary>
-    public override bool HasMoreData =>
-        Output.Count > 0
-        || Error.Count > 0
-        || Warning.Count > 0
-        || Verbose.Count > 0
-        || Debug.Count > 0
-        || Progress.Count > 0
-        || Information.Count > 0;
-
     public override string Location => _runner.Name;
 
     public override string StatusMessage =>

@@ -55,16 +55,6 @@ public sealed class PowerCycleJob : StoppableOnlyJob
     /// <summary>Nodes that failed so far.</summary>
     public int Failed => Volatile.Read(ref _failed);
 
-    /// <summary>True while any stream, Information included, holds unread records.</summary>
-    public override bool HasMoreData =>
-        Output.Count > 0
-        || Error.Count > 0
-        || Warning.Count > 0
-        || Verbose.Count > 0
-        || Debug.Count > 0
-        || Progress.Count > 0
-        || Information.Count > 0;
-
     public override string Location => string.Join(", ", _requests.Select(r => r.Endpoint.Host).Distinct(StringComparer.OrdinalIgnoreCase).Take(3))
         + (_requests.Count > 3 ? ", …" : string.Empty);
 

@@ -16,6 +16,16 @@ public abstract class StoppableOnlyJob : Job2
     {
     }
 
+    /// <summary>True while any stream, Information included, holds unread records.</summary>
+    public override bool HasMoreData =>
+        Output.Count > 0
+        || Error.Count > 0
+        || Warning.Count > 0
+        || Verbose.Count > 0
+        || Debug.Count > 0
+        || Progress.Count > 0
+        || Information.Count > 0;
+
     /// <summary>Completes "A NodeFoundry … cannot be suspended; …", for example "boot job" and how to start again.</summary>
     protected abstract (string Kind, string RestartHint) NotSupportedWording { get; }
 
