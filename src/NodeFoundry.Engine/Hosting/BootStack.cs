@@ -3,6 +3,7 @@ using NodeFoundry.Events;
 using NodeFoundry.Fleet;
 using NodeFoundry.Http;
 using NodeFoundry.Metrics;
+using NodeFoundry.Storage;
 using NodeFoundry.Tftp;
 using NodeFoundry.Timeline;
 
@@ -27,7 +28,14 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
         ArgumentNullException.ThrowIfNull(fleet);
         options ??= new BootStackOptions();
         Fleet = fleet;
-        Timeline = new BootTimeline(_forward, BootTimelineOptions.ForFleet(fleet));
+        var openBootEvents = options.BootEventStore ?? (BootEventStores.IsShared(fleet) ? () => BootEventStores.OpenPostgres(fleet) : null);
+        if (openBootEvents is not null)
+        {
+            // Stage events go to the shared store too, off the hot path; its outages are reported to the stack's sink.
+            BootEvents = new BootEventRecorder(openBootEvents, LeaseStores.ServerName(fleet), _forward, options.BootEventRecorder);
+        }
+
+        Timeline = new BootTimeline(BootEvents is null ? _forward : new FanOutSink(BootEvents, _forward), BootTimelineOptions.ForFleet(fleet));
         Metrics = new MetricsRegistry().AddTimeline(Timeline);
         var fleetDhcp = DhcpServerOptions.FromFleet(fleet);
         var listen = options.ListenAddress ?? fleetDhcp.ListenAddress;
@@ -106,6 +114,12 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
     /// <summary>Every engine publishes through it; per-node timelines, waitable.</summary>
     public BootTimeline Timeline { get; }
 
+    /// <summary>
+    /// Records the stack's boot events and node sightings in the store the fleet's servers share (null when they
+    /// share none); its <see cref="BootEventRecorder.Store"/> reads the whole fleet's timelines and inventory.
+    /// </summary>
+    public BootEventRecorder? BootEvents { get; }
+
     /// <summary>What /metrics renders.</summary>
     public MetricsRegistry Metrics { get; }
 
@@ -161,12 +175,19 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
         }).ToList();
 
         _ = WatchListeningAsync(stopAll.Token);
+
+        // Stopped after the engines, so it gets their last events and tries to write them before the stack ends.
+        using var stopRecording = new CancellationTokenSource();
+        var recorder = BootEvents;
+        var recording = recorder is null ? Task.CompletedTask : Task.Run(() => recorder.RunAsync(stopRecording.Token), CancellationToken.None);
         try
         {
             await Task.WhenAll(runs).ConfigureAwait(false);
         }
         finally
         {
+            await stopRecording.CancelAsync().ConfigureAwait(false);
+            await recording.ConfigureAwait(false);
             lock (gate)
             {
                 if (failure is not null)
@@ -192,6 +213,8 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
         {
             service.Dispose();
         }
+
+        BootEvents?.Dispose();
 
         _listening.TrySetCanceled();
     }
