@@ -32,6 +32,12 @@ internal static class ServeCommand
                 await output.WriteLineAsync($"nodefoundry: leases in {store.Description}").ConfigureAwait(false);
             }
 
+            if (stack.BootEvents is { } bootEvents)
+            {
+                // Shared with the fleet's other servers: `nodefoundry timeline` and `nodes` read them from any console.
+                await output.WriteLineAsync($"nodefoundry: boot events in {bootEvents.Description}").ConfigureAwait(false);
+            }
+
             await output.FlushAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is BootStackException or OperationCanceledException)

@@ -118,8 +118,9 @@ public sealed class PostgresBootEventStore : IBootEventStore
     public IReadOnlyList<BootEventRecord> ReadEvents(PhysicalAddress? macAddress = null)
     {
         var events = new List<BootEventRecord>();
-        Run(() =>
+        Read(() =>
         {
+            events.Clear(); // a second try starts over
             using NpgsqlConnection connection = _dataSource.OpenConnection();
             using var command = new NpgsqlCommand(EventColumns + (macAddress is null ? string.Empty : " WHERE mac = $1") + " ORDER BY at, id", connection);
             if (macAddress is not null)
@@ -149,8 +150,9 @@ public sealed class PostgresBootEventStore : IBootEventStore
     public IReadOnlyList<InventoryNode> ReadNodes()
     {
         var nodes = new List<InventoryNode>();
-        Run(() =>
+        Read(() =>
         {
+            nodes.Clear(); // a second try starts over
             using NpgsqlConnection connection = _dataSource.OpenConnection();
             using var command = new NpgsqlCommand(NodeColumns + " ORDER BY mac", connection);
             using NpgsqlDataReader reader = command.ExecuteReader();
@@ -212,6 +214,22 @@ public sealed class PostgresBootEventStore : IBootEventStore
         }
 
         transaction.Commit();
+    }
+
+    /// <summary>
+    /// A read, tried twice: a console keeps its store across a database restart, and the first use of each pooled
+    /// connection then fails (the pool is cleared by that failure); the second try opens a fresh one.
+    /// </summary>
+    private void Read(Action step)
+    {
+        try
+        {
+            Run(step);
+        }
+        catch (BootEventStoreUnavailableException)
+        {
+            Run(step);
+        }
     }
 
     /// <summary>Runs one database step; an unreachable database becomes <see cref="BootEventStoreUnavailableException"/>.</summary>

@@ -64,9 +64,18 @@ public static class PostgresSchema
     ];
 
     /// <summary>Brings the database to <see cref="CurrentVersion"/>; returns the version it found.</summary>
-    public static int Migrate(NpgsqlDataSource dataSource, string appliedBy)
+    public static int Migrate(NpgsqlDataSource dataSource, string appliedBy) => Migrate(dataSource, appliedBy, CurrentVersion);
+
+    /// <summary>
+    /// Brings the database to <paramref name="targetVersion"/> (at most <see cref="CurrentVersion"/>), as the
+    /// NodeFoundry that wrote that version did: tests build an older database with it and upgrade it. Returns the
+    /// version found.
+    /// </summary>
+    public static int Migrate(NpgsqlDataSource dataSource, string appliedBy, int targetVersion)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentOutOfRangeException.ThrowIfLessThan(targetVersion, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(targetVersion, CurrentVersion);
         using NpgsqlConnection connection = dataSource.OpenConnection();
         using NpgsqlTransaction transaction = connection.BeginTransaction();
         Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLockKey})");
@@ -89,7 +98,7 @@ public static class PostgresSchema
                 $"The database holds NodeFoundry schema version {found}; this NodeFoundry knows up to {CurrentVersion}. Upgrade NodeFoundry.");
         }
 
-        for (int version = found + 1; version <= CurrentVersion; version++)
+        for (int version = found + 1; version <= targetVersion; version++)
         {
             Execute(connection, transaction, Migrations[version - 1]);
             using var record = new NpgsqlCommand("INSERT INTO nf_schema_version (version, applied_by) VALUES ($1, $2)", connection, transaction);
