@@ -14,8 +14,8 @@ namespace NodeFoundry.Storage;
 /// write through a <see cref="BootEventRecorder"/> (batches off the hot path); consoles read.
 /// </summary>
 /// <remarks>
-/// A write is one transaction: the events in one statement (arrays unnested), then one upsert per node in MAC order,
-/// so two servers' batches lock inventory rows in the same order; a deadlock or serialization failure rolls the batch
+/// A write is one transaction of two statements: the events (arrays unnested), then the nodes' upsert (likewise, in
+/// MAC order, so two servers' batches lock inventory rows in the same order); a deadlock or serialization failure rolls the batch
 /// back whole and it is written again (bounded). An unreachable database is a
 /// <see cref="BootEventStoreUnavailableException"/>, with the connection pool cleared so the next try opens afresh.
 /// </remarks>
@@ -30,9 +30,9 @@ public sealed class PostgresBootEventStore : IBootEventStore
 
     // The later sighting's fields win where it has them; times widen; the latest installation stays. In DO UPDATE,
     // n.* is the row as it was, EXCLUDED the sighting.
-    private const string UpsertNodeSql = """
+    private const string UpsertNodesSql = """
         INSERT INTO nf_node AS n (mac, uuid, arch, host_name, last_ip, last_server, first_seen, last_seen, installed_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        SELECT * FROM unnest($1::macaddr[], $2::uuid[], $3::integer[], $4::text[], $5::inet[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[])
         ON CONFLICT (mac) DO UPDATE SET
             uuid        = CASE WHEN EXCLUDED.last_seen >= n.last_seen THEN coalesce(EXCLUDED.uuid, n.uuid) ELSE coalesce(n.uuid, EXCLUDED.uuid) END,
             arch        = CASE WHEN EXCLUDED.last_seen >= n.last_seen THEN coalesce(EXCLUDED.arch, n.arch) ELSE coalesce(n.arch, EXCLUDED.arch) END,
@@ -97,7 +97,11 @@ public sealed class PostgresBootEventStore : IBootEventStore
             return;
         }
 
-        NodeSighting[] ordered = [.. sightings.OrderBy(s => s.MacAddress.GetAddressBytes(), ByteOrder.Instance)];
+        // One row per node in the statement (an upsert may not touch a row twice), in MAC order.
+        NodeSighting[] ordered = [.. sightings
+            .GroupBy(s => s.MacAddress)
+            .Select(g => g.Aggregate((a, b) => a.MergeWith(b)))
+            .OrderBy(s => s.MacAddress.GetAddressBytes(), ByteOrder.Instance)];
         Run(() =>
         {
             for (int attempt = 1; ; attempt++)
@@ -195,18 +199,19 @@ public sealed class PostgresBootEventStore : IBootEventStore
                 batch.BatchCommands.Add(insert);
             }
 
-            foreach (NodeSighting sighting in sightings)
+            if (sightings.Length > 0)
             {
-                var upsert = new NpgsqlBatchCommand(UpsertNodeSql);
-                upsert.Parameters.Add(new NpgsqlParameter { Value = sighting.MacAddress, NpgsqlDbType = NpgsqlDbType.MacAddr });
-                upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)sighting.Uuid ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
-                upsert.Parameters.Add(new NpgsqlParameter { Value = sighting.Architecture is { } arch ? (int)arch : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-                upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)sighting.HostName ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-                upsert.Parameters.Add(new NpgsqlParameter { Value = (object?)sighting.IPAddress ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Inet });
-                upsert.Parameters.Add(new NpgsqlParameter { Value = sighting.Server, NpgsqlDbType = NpgsqlDbType.Text });
-                upsert.Parameters.Add(new NpgsqlParameter { Value = sighting.FirstSeen.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                upsert.Parameters.Add(new NpgsqlParameter { Value = sighting.LastSeen.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                upsert.Parameters.Add(new NpgsqlParameter { Value = sighting.InstalledAt is { } installed ? installed.ToUniversalTime() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                // One statement for the batch: the recorder merged sightings per node, so no row is hit twice.
+                var upsert = new NpgsqlBatchCommand(UpsertNodesSql);
+                upsert.Parameters.Add(new NpgsqlParameter { Value = sightings.Select(n => n.MacAddress).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.MacAddr });
+                upsert.Parameters.Add(new NpgsqlParameter { Value = sightings.Select(n => n.Uuid).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+                upsert.Parameters.Add(new NpgsqlParameter { Value = sightings.Select(n => n.Architecture is { } arch ? (int?)arch : null).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+                upsert.Parameters.Add(new NpgsqlParameter { Value = sightings.Select(n => n.HostName).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                upsert.Parameters.Add(new NpgsqlParameter { Value = sightings.Select(n => n.IPAddress).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+                upsert.Parameters.Add(new NpgsqlParameter { Value = sightings.Select(n => n.Server).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                upsert.Parameters.Add(new NpgsqlParameter { Value = sightings.Select(n => n.FirstSeen.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+                upsert.Parameters.Add(new NpgsqlParameter { Value = sightings.Select(n => n.LastSeen.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+                upsert.Parameters.Add(new NpgsqlParameter { Value = sightings.Select(n => n.InstalledAt?.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
                 batch.BatchCommands.Add(upsert);
             }
 

@@ -120,6 +120,22 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
     /// </summary>
     public BootEventRecorder? BootEvents { get; }
 
+    /// <summary>
+    /// The timelines an operator should see: with a shared store, every server's events merged with this stack's own
+    /// (which hold what is not written yet) — the whole fleet; without one, this stack's own. Throws
+    /// <see cref="IOException"/> when the shared store cannot be read (<see cref="Timeline"/> still can).
+    /// </summary>
+    public IReadOnlyList<NodeBootTimeline> ReadFleetTimelines()
+    {
+        if (BootEvents is null)
+        {
+            return Timeline.Snapshot();
+        }
+
+        var store = BootEvents.Store ?? throw new BootEventStoreUnavailableException($"the {BootEvents.Description} has not been reached since the stack started");
+        return FleetTimeline.Read(store, Fleet, local: Timeline.Snapshot());
+    }
+
     /// <summary>What /metrics renders.</summary>
     public MetricsRegistry Metrics { get; }
 

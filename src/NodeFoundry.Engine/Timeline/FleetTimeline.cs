@@ -15,6 +15,29 @@ namespace NodeFoundry.Timeline;
 public static class FleetTimeline
 {
     /// <summary>
+    /// The fleet's timelines from <paramref name="store"/> (of one node, or all when <paramref name="macAddress"/> is
+    /// null), merged with <paramref name="local"/> — a running server's own timelines, which hold what its recorder
+    /// has not written yet. Throws <see cref="IOException"/> (<see cref="BootEventStoreUnavailableException"/>) when
+    /// the store cannot be read.
+    /// </summary>
+    public static IReadOnlyList<NodeBootTimeline> Read(IBootEventStore store, FleetConfig? fleet = null, PhysicalAddress? macAddress = null, IEnumerable<NodeBootTimeline>? local = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var events = store.ReadEvents(macAddress);
+        var inventory = store.ReadNodes();
+        List<NodeBootTimeline> own = [.. (local ?? []).Where(t => macAddress is null || t.MacAddress.Equals(macAddress))];
+        var merged = Fold(events.Concat(own.SelectMany(RecordsOf)), fleet, inventory);
+        if (own.Count == 0)
+        {
+            return merged;
+        }
+
+        // The inventory may not have this server's latest sighting yet: its own timeline knows the firmware.
+        var firmware = own.Where(t => t.Firmware != FirmwareKind.Unknown).ToDictionary(t => t.MacAddress, t => t.Firmware);
+        return [.. merged.Select(t => t.Firmware == FirmwareKind.Unknown && firmware.TryGetValue(t.MacAddress, out FirmwareKind known) ? t with { Firmware = known } : t)];
+    }
+
+    /// <summary>
     /// Folds <paramref name="events"/> (any order; ties keep theirs) into timelines, in MAC order. Names come from the
     /// fleet file, else the inventory's host name; the firmware from the inventory's option 93.
     /// </summary>
@@ -43,6 +66,10 @@ public static class FleetTimeline
 
         return [.. nodes.Values.OrderBy(n => MacAddressText.Format(n.Mac), StringComparer.Ordinal).Select(n => n.ToSnapshot())];
     }
+
+    /// <summary>A server's own timeline as the rows it writes: each stage reached, at its time.</summary>
+    private static IEnumerable<BootEventRecord> RecordsOf(NodeBootTimeline timeline) =>
+        timeline.Reached.Select(r => new BootEventRecord(r.Value, timeline.MacAddress, timeline.IPAddress, r.Key, "local", null));
 
     private static void Apply(NodeBootState node, BootEventRecord record)
     {
