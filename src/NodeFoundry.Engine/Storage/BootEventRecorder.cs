@@ -161,6 +161,8 @@ public sealed class BootEventRecorder : IBootEventSink, IDisposable
             throw new InvalidOperationException("a boot event recorder runs once");
         }
 
+        // Opened at once, not at the first event: serve names the store it writes to, and an outage at start is
+        // reported while it lasts.
         while (!cancellationToken.IsCancellationRequested)
         {
             FlushAvailable();
@@ -196,6 +198,11 @@ public sealed class BootEventRecorder : IBootEventSink, IDisposable
                 return false;
             }
 
+            if (Store is null && !TryOpen())
+            {
+                return false;
+            }
+
             List<(long Sequence, BootEventRecord Record)> batch;
             NodeSighting[] sightings;
             lock (_sync)
@@ -210,13 +217,18 @@ public sealed class BootEventRecorder : IBootEventSink, IDisposable
 
             if (batch.Count == 0 && sightings.Length == 0)
             {
+                // Reached (opened, or written just before) with nothing waiting: an outage is over.
+                if (TakeRecovery())
+                {
+                    Report(BootEventStoreEventKind.Recovered, null);
+                }
+
                 return true;
             }
 
             try
             {
-                IBootEventStore store = Store ?? OpenStore();
-                store.Write([.. batch.Select(b => b.Record)], sightings);
+                Store!.Write([.. batch.Select(b => b.Record)], sightings);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -307,11 +319,36 @@ public sealed class BootEventRecorder : IBootEventSink, IDisposable
         _ => null,
     };
 
-    private IBootEventStore OpenStore()
+    /// <summary>Opens the store; a failure is an outage like a failed write (reported once, retried with back-off).</summary>
+    private bool TryOpen()
     {
-        IBootEventStore opened = _open();
-        Volatile.Write(ref _store, opened);
-        return opened;
+        try
+        {
+            Volatile.Write(ref _store, _open());
+            _backoff.Succeeded();
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _backoff.Failed();
+            ReportUnavailable(ex);
+            return false;
+        }
+    }
+
+    /// <summary>True (once) when the store was unavailable and nothing waits any more.</summary>
+    private bool TakeRecovery()
+    {
+        lock (_sync)
+        {
+            if (!_unavailable || _queue.Count > 0)
+            {
+                return false;
+            }
+
+            _unavailable = false;
+            return true;
+        }
     }
 
     private void Restore(NodeSighting[] sightings)
