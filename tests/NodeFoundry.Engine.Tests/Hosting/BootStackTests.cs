@@ -159,6 +159,15 @@ public sealed class BootStackTests : IDisposable
         Assert.Equal((ushort)7, row.Architecture);
         Assert.NotNull(row.InstalledAt);
         Assert.Equal(LeaseStores.ServerName(lab.Fleet), row.LastServer);
+
+        // Another server reinstalls the node later: the stack's fleet-wide view has the new attempt, its own has not.
+        var later = events[^1].At.AddMinutes(5);
+        store.Write([new BootEventRecord(later, node.MacAddress, address, BootStage.Offered, "other/192.0.2.4", "dhcp offered")], []);
+        var fleetWide = Assert.Single(stack.ReadFleetTimelines(), t => t.MacAddress.Equals(node.MacAddress));
+        Assert.Equal(2, fleetWide.Attempt);
+        Assert.Equal(BootStage.Offered, fleetWide.Stage);
+        Assert.Equal(node.Name, fleetWide.NodeName);
+        Assert.Equal(BootStage.Installed, stack.Timeline.Get(node.MacAddress)!.Stage);
     }
 
     [Fact]
