@@ -3,8 +3,8 @@ using System.Net.NetworkInformation;
 namespace NodeFoundry.Storage;
 
 /// <summary>
-/// Where servers keep the fleet's boot events and inventory: <see cref="MemoryBootEventStore"/> (one process, bounded;
-/// the embedded default) or the PostgreSQL store several servers share (the NodeFoundry.Postgres adapter, opened
+/// Where servers keep the fleet's boot events and inventory: <see cref="MemoryBootEventStore"/> (one process, bounded)
+/// or the PostgreSQL store several servers share (the NodeFoundry.Postgres adapter, opened
 /// through <see cref="IPostgresBootEventStoreFactory"/>). Servers write through a <see cref="BootEventRecorder"/>,
 /// never from a packet loop. Implementations are thread-safe.
 /// </summary>

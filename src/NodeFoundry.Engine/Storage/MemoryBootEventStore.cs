@@ -4,8 +4,9 @@ using NodeFoundry.Fleet;
 namespace NodeFoundry.Storage;
 
 /// <summary>
-/// Boot events and inventory in this process only: the embedded default's store (one server, nothing to install) and
-/// the tests' stand-in for a database. Bounded: at most <see cref="MaxEvents"/> events (the oldest go first) and
+/// Boot events and inventory in this process only: for a host that embeds a <see cref="Hosting.BootStack"/> and wants
+/// its inventory without a database (<see cref="Hosting.BootStackOptions.BootEventStore"/>), and the tests' stand-in
+/// for one. (A stack of a journal fleet records nowhere: its <see cref="Timeline.BootTimeline"/> is its timeline.) Bounded: at most <see cref="MaxEvents"/> events (the oldest go first) and
 /// <see cref="MaxNodes"/> inventory rows (a node beyond that is not added). Sightings merge by
 /// <see cref="NodeSighting.MergeWith"/>, the rules the PostgreSQL store applies in SQL.
 /// </summary>
