@@ -37,6 +37,11 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
 
         Timeline = new BootTimeline(BootEvents is null ? _forward : new FanOutSink(BootEvents, _forward), BootTimelineOptions.ForFleet(fleet));
         Metrics = new MetricsRegistry().AddTimeline(Timeline);
+        if (BootEvents is not null)
+        {
+            Metrics.AddBootEvents(BootEvents);
+        }
+
         var fleetDhcp = DhcpServerOptions.FromFleet(fleet);
         var listen = options.ListenAddress ?? fleetDhcp.ListenAddress;
         var interfaceName = options.InterfaceName is { Length: 0 } ? null : options.InterfaceName ?? fleetDhcp.InterfaceName;

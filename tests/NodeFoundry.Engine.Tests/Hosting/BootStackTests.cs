@@ -153,6 +153,11 @@ public sealed class BootStackTests : IDisposable
 
         var events = store.ReadEvents(node.MacAddress);
         Assert.Equal([BootStage.Offered, BootStage.Bound, BootStage.Installed], events.Select(e => e.Stage));
+        var metrics = Routes.MetricsTests.ParseExposition(stack.Metrics.Render());
+        Assert.Equal(3, metrics["nodefoundry_boot_events_written_total"]);
+        Assert.Equal(0, metrics["nodefoundry_boot_events_backlog"]);
+        Assert.Equal(0, metrics["nodefoundry_boot_events_dropped_total"]);
+        Assert.Equal(1, metrics["nodefoundry_boot_events_store_up"]);
         Assert.All(events, e => Assert.Equal(LeaseStores.ServerName(lab.Fleet), e.Server));
         var row = Assert.Single(store.ReadNodes());
         Assert.Equal(uuid, row.Uuid);

@@ -95,6 +95,10 @@ public sealed class BootEventRecorderTests
         Assert.Equal(3, recorder.Dropped);
         Assert.Equal([BootEventStoreEventKind.Unavailable, BootEventStoreEventKind.Overflowed], reports.Kinds);
         Assert.Equal(3, reports.Reports[1].Dropped);
+        var metrics = Routes.MetricsTests.ParseExposition(new Metrics.MetricsRegistry().AddBootEvents(recorder).Render());
+        Assert.Equal(0, metrics["nodefoundry_boot_events_store_up"]);
+        Assert.Equal(5, metrics["nodefoundry_boot_events_backlog"]);
+        Assert.Equal(3, metrics["nodefoundry_boot_events_dropped_total"]);
 
         store.Down = false;
         time.Advance(TimeSpan.FromSeconds(10));
