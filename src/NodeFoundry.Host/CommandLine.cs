@@ -26,6 +26,12 @@ internal static class CommandLine
                 [--loss PCT] [--seed N] [--first-mac MAC] [--json FILE] [--quiet]
           nodefoundry leases --config FILE      Print the leases of the store the fleet file names: its journal, or
                                                 the PostgreSQL database its servers share (every server's leases).
+          nodefoundry timeline --config FILE [--mac MAC]
+                                                Print every node's boot stage from the PostgreSQL store the fleet's
+                                                servers share (all servers' events merged by time); with --mac, that
+                                                node's events and which server saw each.
+          nodefoundry nodes --config FILE       Print the fleet inventory from that store: MAC, UUID (option 97),
+                                                firmware (option 93), last address and server, first/last seen, installed.
         """;
 
     /// <summary>serve logs every event: stdout gets a buffered writer the event printer flushes per burst.</summary>
@@ -78,8 +84,10 @@ internal static class CommandLine
                 "serve" => await ServeAsync(options, stop.Token).ConfigureAwait(false),
                 "validate" => ValidateCommand.Run(options, Console.Out),
                 "leases" => LeasesCommand.Run(options, Console.Out),
+                "timeline" => TimelineCommand.Run(options, Console.Out),
+                "nodes" => NodesCommand.Run(options, Console.Out),
                 "storm" => await StormCommand.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false),
-                _ => throw new UsageException($"unknown command '{args[0]}'; expected demo, serve, validate, leases or storm"),
+                _ => throw new UsageException($"unknown command '{args[0]}'; expected demo, serve, validate, leases, timeline, nodes or storm"),
             };
         }
         catch (UsageException ex)

@@ -35,6 +35,17 @@ internal static class EventFormatter
         Timeline.BootStageEvent stage => string.Create(
             CultureInfo.InvariantCulture,
             $"{stage.Timestamp:HH:mm:ss.fff} node {stage.Stage,-13} {stage.MacAddress?.ToString() ?? "-",-12} {stage.IPAddress?.ToString() ?? "-",-15} {stage.NodeName ?? "-"} (from {stage.Previous}; {stage.Cause})"),
+        Storage.BootEventStoreEvent store => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{store.Timestamp:HH:mm:ss.fff} events {StoreEventName(store.Kind)} {store.Store} backlog {store.Backlog} dropped {store.Dropped}{(store.Reason is null ? string.Empty : " (" + store.Reason + ")")}"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bootEvent.Timestamp:HH:mm:ss.fff} {bootEvent.Source} {bootEvent}"),
+    };
+
+    /// <summary>unavailable, recovered, overflowed: the words operators grep the log for (<c>events unavailable</c>; the lease store's are <c>dhcp store-…</c>).</summary>
+    private static string StoreEventName(Storage.BootEventStoreEventKind kind) => kind switch
+    {
+        Storage.BootEventStoreEventKind.Unavailable => "unavailable",
+        Storage.BootEventStoreEventKind.Recovered => "recovered",
+        _ => "overflowed",
     };
 }

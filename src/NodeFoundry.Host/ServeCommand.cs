@@ -32,6 +32,14 @@ internal static class ServeCommand
                 await output.WriteLineAsync($"nodefoundry: leases in {store.Description}").ConfigureAwait(false);
             }
 
+            if (stack.BootEvents is { } bootEvents)
+            {
+                // Shared with the fleet's other servers: `nodefoundry timeline` and `nodes` read them from any console.
+                // The recorder opens its store beside the engines; until it has, the lease store names the same database.
+                var where = bootEvents.Store?.Description ?? stack.Dhcp?.Store?.Description ?? bootEvents.Description;
+                await output.WriteLineAsync($"nodefoundry: boot events in {where}").ConfigureAwait(false);
+            }
+
             await output.FlushAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is BootStackException or OperationCanceledException)

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using NodeFoundry.Dhcp.Leases;
 using NodeFoundry.Net;
 using Npgsql;
@@ -92,34 +91,14 @@ public sealed class PostgresLeaseStore : ILeaseStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentException.ThrowIfNullOrWhiteSpace(serverName);
-        NpgsqlConnectionStringBuilder builder;
-        try
-        {
-            builder = new NpgsqlConnectionStringBuilder(connectionString);
-        }
-        catch (ArgumentException ex)
-        {
-            // The message names the bad keyword, never the string: it may hold a password.
-            throw new ArgumentException($"The PostgreSQL connection string is not valid: {ex.Message}", nameof(connectionString));
-        }
-
-        // Short timeouts: the DHCP loop must notice an outage quickly and answer from memory meanwhile.
-        if (!connectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
-        {
-            builder.Timeout = 3;
-            builder.CommandTimeout = 5;
-        }
-
-        builder.ApplicationName ??= "nodefoundry";
-        string description = Describe(builder);
-        NpgsqlDataSource dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        NpgsqlDataSource dataSource = PostgresConnection.CreateDataSource(connectionString, out string description);
         var store = new PostgresLeaseStore(dataSource, description, serverName, time ?? TimeProvider.System);
         try
         {
             store.SchemaVersionFound = PostgresSchema.Migrate(dataSource, serverName);
             return store;
         }
-        catch (Exception ex) when (IsUnavailable(ex))
+        catch (Exception ex) when (PostgresConnection.IsUnavailable(ex))
         {
             store.Dispose();
             throw new LeaseStoreUnavailableException($"PostgreSQL lease store {description} cannot be reached: {ex.Message}", ex);
@@ -129,13 +108,6 @@ public sealed class PostgresLeaseStore : ILeaseStore
             store.Dispose();
             throw;
         }
-    }
-
-    /// <summary>host:port/database as user, for logs: everything but the password.</summary>
-    internal static string Describe(NpgsqlConnectionStringBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return $"postgresql://{builder.Username ?? "(default user)"}@{builder.Host ?? "localhost"}:{builder.Port}/{builder.Database ?? "(default database)"}";
     }
 
     public IReadOnlyList<LeaseRecord> Load()
@@ -386,7 +358,7 @@ public sealed class PostgresLeaseStore : ILeaseStore
                 _backoff.Succeeded();
             }
         }
-        catch (Exception ex) when (IsUnavailable(ex))
+        catch (Exception ex) when (PostgresConnection.IsUnavailable(ex))
         {
             // Pooled connections to a restarted server are all dead: drop them so the next try opens fresh ones.
             _dataSource.Clear();
@@ -398,11 +370,6 @@ public sealed class PostgresLeaseStore : ILeaseStore
             throw new LeaseStoreUnavailableException($"PostgreSQL lease store {Description} is unavailable: {ex.Message}", ex);
         }
     }
-
-    /// <summary>Anything the database or the network said; a bug of ours (ArgumentException, …) is not an outage.</summary>
-    private static bool IsUnavailable(Exception ex) =>
-        ex is NpgsqlException or TimeoutException or SocketException or IOException
-        || (ex is InvalidOperationException && ex.InnerException is NpgsqlException or SocketException or IOException);
 
     /// <summary>
     /// After a failed flush: keeps what must still reach the database — renewals of leases it holds (the server answers

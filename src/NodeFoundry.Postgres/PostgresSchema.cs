@@ -10,7 +10,7 @@ namespace NodeFoundry.Storage;
 public static class PostgresSchema
 {
     /// <summary>The version this build writes.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     // Serialises only migrations (servers starting together); allocation never takes it.
     private const long MigrationLockKey = 0x4E46_5343_4845_4D41; // "NFSCHEMA"
@@ -35,12 +35,47 @@ public static class PostgresSchema
         CREATE INDEX nf_lease_mac ON nf_lease (mac);
         CREATE INDEX nf_lease_revision_idx ON nf_lease (revision);
         """,
+
+        // 2: the fleet's boot events (append-only; every server's, merged by time when read) and inventory (one row
+        // per node, merged from every server's sightings by PostgresBootEventStore's upsert).
+        """
+        CREATE TABLE nf_boot_event (
+            id     bigserial   PRIMARY KEY,  -- write order: ties in at keep it when read
+            at     timestamptz NOT NULL,     -- when the server saw it (the servers' clocks: keep them in sync)
+            mac    macaddr     NOT NULL,
+            ip     inet,
+            stage  text        NOT NULL,     -- BootStage: Offered, Bound, NbpFetched, IpxeDhcp, ScriptFetched, … Installed
+            server text        NOT NULL,     -- which NodeFoundry server saw it (host/address)
+            detail text                      -- the cause, such as "tftp undionly.kpxe"
+        );
+        CREATE INDEX nf_boot_event_mac_at ON nf_boot_event (mac, at);
+        CREATE TABLE nf_node (
+            mac          macaddr     PRIMARY KEY,
+            uuid         uuid,                 -- DHCP option 97 (or iPXE's ${uuid} from discovery)
+            arch         integer,              -- DHCP option 93 of the firmware (not iPXE's)
+            host_name    text,
+            last_ip      inet,
+            last_server  text        NOT NULL,
+            first_seen   timestamptz NOT NULL,
+            last_seen    timestamptz NOT NULL,
+            installed_at timestamptz           -- the latest phone-home
+        );
+        """,
     ];
 
     /// <summary>Brings the database to <see cref="CurrentVersion"/>; returns the version it found.</summary>
-    public static int Migrate(NpgsqlDataSource dataSource, string appliedBy)
+    public static int Migrate(NpgsqlDataSource dataSource, string appliedBy) => Migrate(dataSource, appliedBy, CurrentVersion);
+
+    /// <summary>
+    /// Brings the database to <paramref name="targetVersion"/> (at most <see cref="CurrentVersion"/>), as the
+    /// NodeFoundry that wrote that version did: tests build an older database with it and upgrade it. Returns the
+    /// version found.
+    /// </summary>
+    public static int Migrate(NpgsqlDataSource dataSource, string appliedBy, int targetVersion)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentOutOfRangeException.ThrowIfLessThan(targetVersion, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(targetVersion, CurrentVersion);
         using NpgsqlConnection connection = dataSource.OpenConnection();
         using NpgsqlTransaction transaction = connection.BeginTransaction();
         Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLockKey})");
@@ -63,7 +98,7 @@ public static class PostgresSchema
                 $"The database holds NodeFoundry schema version {found}; this NodeFoundry knows up to {CurrentVersion}. Upgrade NodeFoundry.");
         }
 
-        for (int version = found + 1; version <= CurrentVersion; version++)
+        for (int version = found + 1; version <= targetVersion; version++)
         {
             Execute(connection, transaction, Migrations[version - 1]);
             using var record = new NpgsqlCommand("INSERT INTO nf_schema_version (version, applied_by) VALUES ($1, $2)", connection, transaction);

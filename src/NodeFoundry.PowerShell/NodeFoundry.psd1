@@ -15,6 +15,7 @@
     CmdletsToExport      = @(
         'Get-NfBootTimeline'
         'Get-NfLease'
+        'Get-NfNodeInventory'
         'Import-NfFleet'
         'Invoke-NfBootStorm'
         'Invoke-NfPowerCycle'

@@ -102,6 +102,39 @@ Describe 'Get-NfBootTimeline' {
     }
 }
 
+Describe 'Get-NfBootTimeline -FleetFile' {
+    # No PostgreSQL here: the store-backed reading is in the lab tests (Storage/SharedBootEventAcceptanceTests); these
+    # check what a console is told when the fleet file cannot lead it to a shared store.
+    BeforeAll {
+        $script:Shared = Join-Path $TestDrive 'shared.yaml'
+        (Get-Content -Raw -LiteralPath $Fleet) + "`nstorage:`n  kind: postgresql`n  connection: env:NF_PESTER_NO_SUCH_VARIABLE`n" |
+            Set-Content -LiteralPath $Shared -NoNewline
+    }
+
+    It 'refuses a fleet file whose leases are in a journal with a terminating NfStoreNotShared' {
+        { Get-NfBootTimeline -FleetFile $Fleet } | Should -Throw -ErrorId 'NfStoreNotShared,NodeFoundry.PowerShell.Commands.GetNfBootTimelineCommand'
+    }
+
+    It 'says NfBootEventStoreUnavailable when the store''s connection string cannot be read' {
+        $env:NF_PESTER_NO_SUCH_VARIABLE = $null
+        { Get-NfBootTimeline -FleetFile $Shared } | Should -Throw -ErrorId 'NfBootEventStoreUnavailable,NodeFoundry.PowerShell.Commands.GetNfBootTimelineCommand'
+    }
+
+    It 'says NfFleetFileNotFound for a fleet file that does not exist' {
+        { Get-NfBootTimeline -FleetFile (Join-Path $TestDrive 'missing.yaml') } |
+            Should -Throw -ErrorId 'NfFleetFileNotFound,NodeFoundry.PowerShell.Commands.GetNfBootTimelineCommand'
+    }
+
+    It 'takes -FleetFile or -Job, not both' {
+        { Get-NfBootTimeline -Job $Job -FleetFile $Fleet } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
+    }
+
+    It 'still reads a stack whose fleet shares no store from the stack itself, without a warning' {
+        @(Get-NfBootTimeline -Job $Job -WarningVariable warned).NodeName | Should -Be 'node01'
+        $warned | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Wait-NfNode' {
     # node01 is Bound (the root BeforeAll leased it); node02 never showed up.
     It 'returns at once for a node that already reached the stage (<Form>)' -ForEach @(

@@ -475,6 +475,7 @@ public sealed class DhcpMessageHandler
             LeaseExpires = expires,
             Firmware = boot?.Firmware ?? default,
             ClientArchitecture = client?.Architecture,
+            ClientUuid = client?.Uuid,
             IsIpxe = boot?.IsIpxe ?? false,
             BootFile = boot?.BootFile,
             NextServer = boot?.NextServer,

@@ -45,6 +45,9 @@ public sealed record LeaseEvent : BootEvent
     /// <summary>Raw option 93 code the client sent, when it sent one.</summary>
     public ushort? ClientArchitecture { get; init; }
 
+    /// <summary>The client machine UUID the client sent (option 97), for the fleet inventory.</summary>
+    public Guid? ClientUuid { get; init; }
+
     /// <summary>True when the client identified itself as iPXE (option 77 or 175).</summary>
     public bool IsIpxe { get; init; }
 

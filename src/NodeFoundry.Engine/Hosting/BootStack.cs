@@ -3,6 +3,7 @@ using NodeFoundry.Events;
 using NodeFoundry.Fleet;
 using NodeFoundry.Http;
 using NodeFoundry.Metrics;
+using NodeFoundry.Storage;
 using NodeFoundry.Tftp;
 using NodeFoundry.Timeline;
 
@@ -27,8 +28,20 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
         ArgumentNullException.ThrowIfNull(fleet);
         options ??= new BootStackOptions();
         Fleet = fleet;
-        Timeline = new BootTimeline(_forward, BootTimelineOptions.ForFleet(fleet));
+        var openBootEvents = options.BootEventStore ?? (BootEventStores.IsShared(fleet) ? () => BootEventStores.OpenPostgres(fleet) : null);
+        if (openBootEvents is not null)
+        {
+            // Stage events go to the shared store too, off the hot path; its outages are reported to the stack's sink.
+            BootEvents = new BootEventRecorder(openBootEvents, LeaseStores.ServerName(fleet), _forward, options.BootEventRecorder);
+        }
+
+        Timeline = new BootTimeline(BootEvents is null ? _forward : new FanOutSink(BootEvents, _forward), BootTimelineOptions.ForFleet(fleet));
         Metrics = new MetricsRegistry().AddTimeline(Timeline);
+        if (BootEvents is not null)
+        {
+            Metrics.AddBootEvents(BootEvents);
+        }
+
         var fleetDhcp = DhcpServerOptions.FromFleet(fleet);
         var listen = options.ListenAddress ?? fleetDhcp.ListenAddress;
         var interfaceName = options.InterfaceName is { Length: 0 } ? null : options.InterfaceName ?? fleetDhcp.InterfaceName;
@@ -106,6 +119,28 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
     /// <summary>Every engine publishes through it; per-node timelines, waitable.</summary>
     public BootTimeline Timeline { get; }
 
+    /// <summary>
+    /// Records the stack's boot events and node sightings in the store the fleet's servers share (null when they
+    /// share none); its <see cref="BootEventRecorder.Store"/> reads the whole fleet's timelines and inventory.
+    /// </summary>
+    public BootEventRecorder? BootEvents { get; }
+
+    /// <summary>
+    /// The timelines an operator should see: with a shared store, every server's events merged with this stack's own
+    /// (which hold what is not written yet) — the whole fleet; without one, this stack's own. Throws
+    /// <see cref="IOException"/> when the shared store cannot be read (<see cref="Timeline"/> still can).
+    /// </summary>
+    public IReadOnlyList<NodeBootTimeline> ReadFleetTimelines()
+    {
+        if (BootEvents is null)
+        {
+            return Timeline.Snapshot();
+        }
+
+        var store = BootEvents.Store ?? throw new BootEventStoreUnavailableException($"the {BootEvents.Description} has not been reached since the stack started");
+        return FleetTimeline.Read(store, Fleet, local: Timeline.Snapshot());
+    }
+
     /// <summary>What /metrics renders.</summary>
     public MetricsRegistry Metrics { get; }
 
@@ -161,12 +196,19 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
         }).ToList();
 
         _ = WatchListeningAsync(stopAll.Token);
+
+        // Stopped after the engines, so it gets their last events and tries to write them before the stack ends.
+        using var stopRecording = new CancellationTokenSource();
+        var recorder = BootEvents;
+        var recording = recorder is null ? Task.CompletedTask : Task.Run(() => recorder.RunAsync(stopRecording.Token), CancellationToken.None);
         try
         {
             await Task.WhenAll(runs).ConfigureAwait(false);
         }
         finally
         {
+            await stopRecording.CancelAsync().ConfigureAwait(false);
+            await recording.ConfigureAwait(false);
             lock (gate)
             {
                 if (failure is not null)
@@ -192,6 +234,8 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
         {
             service.Dispose();
         }
+
+        BootEvents?.Dispose();
 
         _listening.TrySetCanceled();
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using NodeFoundry.Storage;
 
 namespace NodeFoundry.Hosting;
 
@@ -41,6 +42,15 @@ public sealed record BootStackOptions
 
     /// <summary>Keep leases in memory only (wins over <see cref="JournalPath"/>).</summary>
     public bool NoJournal { get; init; }
+
+    /// <summary>
+    /// Opens the store the stack records its boot events and node sightings in. Null: the fleet's shared PostgreSQL
+    /// store when <c>storage.kind</c> is postgresql, else none (the in-memory timeline is the embedded default).
+    /// </summary>
+    public Func<IBootEventStore>? BootEventStore { get; init; }
+
+    /// <summary>How boot events are batched, bounded and retried (defaults when null).</summary>
+    public BootEventRecorderOptions? BootEventRecorder { get; init; }
 
     /// <summary>The engines to run; all three by default.</summary>
     public BootStackEngines Engines { get; init; } = BootStackEngines.All;

@@ -2,6 +2,7 @@ using NodeFoundry.Boot;
 using NodeFoundry.Dhcp;
 using NodeFoundry.Dhcp.Leases;
 using NodeFoundry.Http;
+using NodeFoundry.Storage;
 using NodeFoundry.Tftp;
 using NodeFoundry.Timeline;
 
@@ -20,6 +21,7 @@ public sealed class MetricsRegistry
     private readonly List<HttpServerCounters> _http = [];
     private readonly List<InstalledNodeStore> _installed = [];
     private readonly List<BootTimeline> _timelines = [];
+    private readonly List<BootEventRecorder> _recorders = [];
     private readonly object _gate = new();
 
     /// <summary>A DHCP server: offers/acks by firmware, and lease usage per range.</summary>
@@ -88,6 +90,18 @@ public sealed class MetricsRegistry
         return this;
     }
 
+    /// <summary>A boot-event recorder: its backlog, what it wrote and let go, and whether its store is reachable.</summary>
+    public MetricsRegistry AddBootEvents(BootEventRecorder recorder)
+    {
+        ArgumentNullException.ThrowIfNull(recorder);
+        lock (_gate)
+        {
+            _recorders.Add(recorder);
+        }
+
+        return this;
+    }
+
     /// <summary>Maps <c>GET /metrics</c> (or <paramref name="pattern"/>) onto <paramref name="routes"/>.</summary>
     public HttpRouteTable MapTo(HttpRouteTable routes, string pattern = "/metrics")
     {
@@ -103,9 +117,11 @@ public sealed class MetricsRegistry
         HttpServerCounters[] http;
         InstalledNodeStore[] installed;
         BootTimeline[] timelines;
+        BootEventRecorder[] recorders;
         lock (_gate)
         {
             timelines = [.. _timelines];
+            recorders = [.. _recorders];
             dhcp = [.. _dhcp];
             tftp = [.. _tftp];
             http = [.. _http];
@@ -141,6 +157,18 @@ public sealed class MetricsRegistry
         if (timelines.Length > 0)
         {
             WriteStages(w, timelines);
+        }
+
+        if (recorders.Length > 0)
+        {
+            w.Family("nodefoundry_boot_events_backlog", "gauge", "Boot events waiting to be written to the shared store (bounded; grows during an outage).")
+                .Sample(recorders.Sum(r => (long)r.Backlog));
+            w.Family("nodefoundry_boot_events_written_total", "counter", "Boot events written to the shared store.")
+                .Sample(recorders.Sum(r => r.Written));
+            w.Family("nodefoundry_boot_events_dropped_total", "counter", "Boot events let go because the backlog was full.")
+                .Sample(recorders.Sum(r => r.Dropped));
+            w.Family("nodefoundry_boot_events_store_up", "gauge", "1 while the shared boot-event store is reachable, 0 during an outage.")
+                .Sample(recorders.All(r => !r.IsUnavailable) ? 1 : 0);
         }
 
         return w.ToString();

@@ -25,12 +25,32 @@ public static class LeaseStores
             throw new InvalidOperationException("The fleet file does not name a PostgreSQL lease store (storage: { kind: postgresql, connection: ... }).");
         }
 
-        if (!SecretResolver.ForFleet(fleet).TryResolve(reference, out string? connectionString, out string? problem))
+        if (!TryResolveConnection(fleet, out string? connectionString, out string? problem))
         {
-            throw new LeaseStoreUnavailableException($"storage.connection ({reference}) cannot be read: {problem}");
+            throw new LeaseStoreUnavailableException(problem);
         }
 
         return Postgres.Value.Open(connectionString, ServerName(fleet));
+    }
+
+    /// <summary>The connection string <c>storage.connection</c> refers to (env: or file:), or why it cannot be read.</summary>
+    internal static bool TryResolveConnection(FleetConfig fleet, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? connectionString, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
+    {
+        connectionString = null;
+        if (fleet.Storage.Kind != StorageKind.PostgreSql || fleet.Storage.Connection is not { } reference)
+        {
+            problem = "The fleet file does not name a PostgreSQL store (storage: { kind: postgresql, connection: ... }).";
+            return false;
+        }
+
+        if (!SecretResolver.ForFleet(fleet).TryResolve(reference, out connectionString, out string? why))
+        {
+            problem = $"storage.connection ({reference}) cannot be read: {why}";
+            return false;
+        }
+
+        problem = null;
+        return true;
     }
 
     /// <summary>How this server signs the rows it writes: host name and boot-network address.</summary>

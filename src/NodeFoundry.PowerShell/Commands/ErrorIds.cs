@@ -25,4 +25,6 @@ internal static class ErrorIds
     public const string BootPathServerInvalid = "NfBootPathServerInvalid";
     public const string BootPathProbeNotStarted = "NfBootPathProbeNotStarted";
     public const string BootStormNotStarted = "NfBootStormNotStarted";
+    public const string StoreNotShared = "NfStoreNotShared";
+    public const string BootEventStoreUnavailable = "NfBootEventStoreUnavailable";
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Net.NetworkInformation;
+using NodeFoundry.Fleet;
 using NodeFoundry.Hosting;
 using NodeFoundry.PowerShell.Jobs;
 using NodeFoundry.Timeline;
@@ -27,17 +28,21 @@ internal static class TimelineSelection
     /// The MAC addresses of <paramref name="macAddresses"/> and of the fleet nodes named by <paramref name="names"/>
     /// (wildcards allowed); a name that matches no node is a non-terminating NfNodeNotFound error.
     /// </summary>
-    public static HashSet<PhysicalAddress> Macs(Cmdlet cmdlet, BootStack stack, PhysicalAddress[]? macAddresses, string[]? names)
+    public static HashSet<PhysicalAddress> Macs(Cmdlet cmdlet, BootStack stack, PhysicalAddress[]? macAddresses, string[]? names) =>
+        Macs(cmdlet, stack.Fleet, macAddresses, names);
+
+    /// <inheritdoc cref="Macs(Cmdlet, BootStack, PhysicalAddress[], string[])"/>
+    public static HashSet<PhysicalAddress> Macs(Cmdlet cmdlet, FleetConfig fleet, PhysicalAddress[]? macAddresses, string[]? names)
     {
         var macs = new HashSet<PhysicalAddress>(macAddresses ?? []);
         foreach (string name in names ?? [])
         {
             var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-            var matched = stack.Fleet.Nodes.Where(n => pattern.IsMatch(n.Name)).ToList();
+            var matched = fleet.Nodes.Where(n => pattern.IsMatch(n.Name)).ToList();
             if (matched.Count == 0)
             {
                 cmdlet.WriteError(new ErrorRecord(
-                    new ItemNotFoundException($"The fleet file '{stack.Fleet.SourcePath}' has no node named '{name}'."),
+                    new ItemNotFoundException($"The fleet file '{fleet.SourcePath}' has no node named '{name}'."),
                     ErrorIds.NodeNotFound, ErrorCategory.ObjectNotFound, name));
             }
 

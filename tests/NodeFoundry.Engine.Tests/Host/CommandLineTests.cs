@@ -11,6 +11,39 @@ public sealed class CommandLineTests
     [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
     public async Task Usage_mistakes_exit_2_with_the_reason(string[] args, string reason)
     {
+        var (exit, text) = await RunAsync(args);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("nodefoundry: ", text, StringComparison.Ordinal);
+        Assert.Contains(reason, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_timeline_mac_that_is_not_one_exits_2()
+    {
+        var (exit, text) = await RunAsync(["timeline", "--config", Path.Combine(AppContext.BaseDirectory, "lab.yaml"), "--mac", "52:54:00"]);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--mac '52:54:00' is not a MAC address", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("timeline")]
+    [InlineData("nodes")]
+    public async Task The_shared_store_verbs_on_a_journal_fleet_exit_1_saying_where_its_timeline_is(string command)
+    {
+        // examples/lab.yaml keeps its leases in a journal: there is no shared store to read.
+        var (exit, text) = await RunAsync([command, "--config", Path.Combine(AppContext.BaseDirectory, "lab.yaml")]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("keeps no shared boot events", text, StringComparison.Ordinal);
+        Assert.Contains("storage: { kind: postgresql }", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Exit, string Error)> RunAsync(string[] args)
+    {
         TextWriter original = Console.Error;
         using var error = new StringWriter();
         Console.SetError(error);
@@ -24,10 +57,6 @@ public sealed class CommandLineTests
             Console.SetError(original);
         }
 
-        Assert.Equal(2, exit);
-        string text = error.ToString();
-        Assert.StartsWith("nodefoundry: ", text, StringComparison.Ordinal);
-        Assert.Contains(reason, text, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        return (exit, error.ToString());
     }
 }

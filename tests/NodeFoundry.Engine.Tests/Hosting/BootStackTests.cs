@@ -10,6 +10,7 @@ using NodeFoundry.Probe;
 using NodeFoundry.Tftp;
 using NodeFoundry.Timeline;
 using NodeFoundry.Fleet;
+using NodeFoundry.Storage;
 
 namespace NodeFoundry.Tests.Hosting;
 
@@ -113,6 +114,73 @@ public sealed class BootStackTests : IDisposable
         Assert.False(stop.IsCancellationRequested, "the stack stopped by itself, not by the test's timeout");
         var listening = await Assert.ThrowsAsync<BootStackException>(() => stack.WhenListening);
         Assert.Same(failure, listening);
+    }
+
+    [Fact]
+    public async Task A_stack_with_a_boot_event_store_records_its_stages_and_the_nodes_inventory_there()
+    {
+        var lab = DemoLab.Create(FleetFiles.EmbeddedLabYaml(), _state);
+        using var probe = new DhcpProbeClient(new IPEndPoint(IPAddress.Loopback, 67), new IPEndPoint(IPAddress.Loopback, 0));
+        var store = new MemoryBootEventStore();
+        using var stack = new BootStack(lab.Fleet, new BootStackOptions
+        {
+            ListenAddress = IPAddress.Loopback,
+            InterfaceName = string.Empty,
+            DhcpPort = 0,
+            DhcpRelayPort = probe.LocalEndPoint.Port,
+            Engines = BootStackEngines.Dhcp | BootStackEngines.Http,
+            NoJournal = true,
+            BootEventStore = () => store,
+        });
+        Assert.NotNull(stack.BootEvents);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var run = stack.RunAsync(new CollectingSink(), stop.Token);
+        await stack.WhenListening.WaitAsync(TimeSpan.FromSeconds(10));
+        probe.Server = stack.Dhcp!.LocalEndPoint!;
+
+        var node = lab.Fleet.Nodes[0];
+        var uuid = Guid.NewGuid();
+        var firmware = probe.Probe(new DhcpProbeRequest(node.MacAddress, 7) { Uuid = uuid, CompleteLease = true });
+        var address = Assert.IsType<IPAddress>(firmware.Ack?.YourAddress);
+        using var http = new DemoHttpClient(address, "curl/8 (tests)");
+        var (status, _, error) = await http.SendAsync(HttpMethod.Post, Url(lab, "phone-home/" + MacAddressText.Format(node.MacAddress)), stop.Token);
+        Assert.True(status is >= 200 and < 300, $"phone-home → {status} {error}");
+        await stack.Timeline.WaitForStageAsync(BootStage.Installed, [node.MacAddress], TimeSpan.FromSeconds(10), stop.Token);
+
+        // Stopping the stack writes what the recorder still holds: no wait on its flush interval.
+        await stop.CancelAsync();
+        await run;
+
+        var events = store.ReadEvents(node.MacAddress);
+        Assert.Equal([BootStage.Offered, BootStage.Bound, BootStage.Installed], events.Select(e => e.Stage));
+        var metrics = Routes.MetricsTests.ParseExposition(stack.Metrics.Render());
+        Assert.Equal(3, metrics["nodefoundry_boot_events_written_total"]);
+        Assert.Equal(0, metrics["nodefoundry_boot_events_backlog"]);
+        Assert.Equal(0, metrics["nodefoundry_boot_events_dropped_total"]);
+        Assert.Equal(1, metrics["nodefoundry_boot_events_store_up"]);
+        Assert.All(events, e => Assert.Equal(LeaseStores.ServerName(lab.Fleet), e.Server));
+        var row = Assert.Single(store.ReadNodes());
+        Assert.Equal(uuid, row.Uuid);
+        Assert.Equal((ushort)7, row.Architecture);
+        Assert.NotNull(row.InstalledAt);
+        Assert.Equal(LeaseStores.ServerName(lab.Fleet), row.LastServer);
+
+        // Another server reinstalls the node later: the stack's fleet-wide view has the new attempt, its own has not.
+        var later = events[^1].At.AddMinutes(5);
+        store.Write([new BootEventRecord(later, node.MacAddress, address, BootStage.Offered, "other/192.0.2.4", "dhcp offered")], []);
+        var fleetWide = Assert.Single(stack.ReadFleetTimelines(), t => t.MacAddress.Equals(node.MacAddress));
+        Assert.Equal(2, fleetWide.Attempt);
+        Assert.Equal(BootStage.Offered, fleetWide.Stage);
+        Assert.Equal(node.Name, fleetWide.NodeName);
+        Assert.Equal(BootStage.Installed, stack.Timeline.Get(node.MacAddress)!.Stage);
+    }
+
+    [Fact]
+    public void A_stack_of_a_fleet_without_a_shared_store_records_nowhere()
+    {
+        var lab = DemoLab.Create(FleetFiles.EmbeddedLabYaml(), _state);
+        using var stack = new BootStack(lab.Fleet, new BootStackOptions { ListenAddress = IPAddress.Loopback, InterfaceName = string.Empty, NoJournal = true, DhcpPort = 0, TftpPort = 0, HttpPort = 0 });
+        Assert.Null(stack.BootEvents);
     }
 
     [Fact]

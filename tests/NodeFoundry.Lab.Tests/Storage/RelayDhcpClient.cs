@@ -21,17 +21,20 @@ internal sealed class RelayDhcpClient(Socket socket, IPEndPoint server) : IDispo
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>DISCOVER, OFFER, REQUEST; the ACK (or NAK) or null when a step went unanswered.</summary>
-    public DhcpPacket? Bind(PhysicalAddress mac)
+    /// <summary>
+    /// DISCOVER, OFFER, REQUEST; the ACK (or NAK) or null when a step went unanswered. With <paramref name="boot"/>, the
+    /// client says what PXE firmware or iPXE says of itself (options 60, 93, 97, 77).
+    /// </summary>
+    public DhcpPacket? Bind(PhysicalAddress mac, BootClientIdentity? boot = null)
     {
         var xid = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
-        var offer = Exchange(NewRequest(mac, DhcpMessageType.Discover, xid), mac, xid, DhcpMessageType.Offer);
+        var offer = Exchange(NewRequest(mac, DhcpMessageType.Discover, xid, boot), mac, xid, DhcpMessageType.Offer);
         if (offer is null || offer.MessageType != DhcpMessageType.Offer)
         {
             return null;
         }
 
-        var request = NewRequest(mac, DhcpMessageType.Request, xid);
+        var request = NewRequest(mac, DhcpMessageType.Request, xid, boot);
         request.Options.SetAddress(DhcpOptionCode.RequestedIpAddress, offer.YourAddress);
         request.Options.SetAddress(DhcpOptionCode.ServerIdentifier, offer.ServerIdentifier!);
         return Exchange(request, mac, xid, DhcpMessageType.Ack);
@@ -48,7 +51,7 @@ internal sealed class RelayDhcpClient(Socket socket, IPEndPoint server) : IDispo
 
     public void Dispose() => socket.Dispose();
 
-    private DhcpPacket NewRequest(PhysicalAddress mac, DhcpMessageType type, uint xid)
+    private DhcpPacket NewRequest(PhysicalAddress mac, DhcpMessageType type, uint xid, BootClientIdentity? boot = null)
     {
         var packet = new DhcpPacket
         {
@@ -62,6 +65,17 @@ internal sealed class RelayDhcpClient(Socket socket, IPEndPoint server) : IDispo
         packet.HardwareAddressLength = (byte)bytes.Length;
         bytes.CopyTo(packet.ClientHardwareAddress, 0);
         packet.Options.SetByte(DhcpOptionCode.MessageType, (byte)type);
+        if (boot is not null)
+        {
+            packet.Options.SetString(DhcpOptionCode.VendorClassIdentifier, $"PXEClient:Arch:{boot.Architecture:D5}:UNDI:003016");
+            packet.Options.SetUInt16(DhcpOptionCode.ClientSystemArchitecture, boot.Architecture);
+            packet.Options.Set(DhcpOptionCode.ClientMachineIdentifier, [0, .. boot.Uuid.ToByteArray()]); // type 0, then the GUID as the engine reads it
+            if (boot.Ipxe)
+            {
+                packet.Options.SetString(DhcpOptionCode.UserClass, "iPXE");
+            }
+        }
+
         return packet;
     }
 

@@ -62,7 +62,7 @@ public sealed class ModuleSurfaceTests : IDisposable
     [Fact]
     public void The_module_has_the_expected_cmdlets()
     {
-        Assert.Equal(["Get-NfBootTimeline", "Get-NfLease", "Import-NfFleet", "Invoke-NfBootStorm", "Invoke-NfPowerCycle", "New-NfAnswerFile", "New-NfBootScript", "Start-NfBootStack", "Start-NfDhcpServer", "Start-NfHttpServer", "Start-NfTftpServer", "Test-NfBootPath", "Wait-NfNode"], _cmdlets.Select(c => c.Name));
+        Assert.Equal(["Get-NfBootTimeline", "Get-NfLease", "Get-NfNodeInventory", "Import-NfFleet", "Invoke-NfBootStorm", "Invoke-NfPowerCycle", "New-NfAnswerFile", "New-NfBootScript", "Start-NfBootStack", "Start-NfDhcpServer", "Start-NfHttpServer", "Start-NfTftpServer", "Test-NfBootPath", "Wait-NfNode"], _cmdlets.Select(c => c.Name));
     }
 
     [Fact]
