@@ -28,6 +28,15 @@ public sealed class PostgresBootEventStore : IBootEventStore
         SELECT * FROM unnest($1::timestamptz[], $2::macaddr[], $3::inet[], $4::text[], $5::text[], $6::text[])
         """;
 
+    // Oldest first through the index on at; a bounded slice per statement keeps each delete's locks and WAL short
+    // while servers keep appending.
+    private const string PruneEventsSql = """
+        DELETE FROM nf_boot_event WHERE id IN (
+            SELECT id FROM nf_boot_event WHERE at < $1 ORDER BY at LIMIT $2)
+        """;
+
+    private const int PruneSlice = 10_000;
+
     // The later sighting's fields win where it has them; times widen; the latest installation stays. In DO UPDATE,
     // n.* is the row as it was, EXCLUDED the sighting.
     private const string UpsertNodesSql = """
@@ -177,6 +186,30 @@ public sealed class PostgresBootEventStore : IBootEventStore
             }
         });
         return nodes;
+    }
+
+    public int PruneEvents(DateTimeOffset before, int maxEvents)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
+        int pruned = 0;
+        Run(() =>
+        {
+            using NpgsqlConnection connection = _dataSource.OpenConnection();
+            while (pruned < maxEvents)
+            {
+                // Each slice commits on its own (autocommit): a prune cut short by an outage keeps what it did.
+                using var delete = new NpgsqlCommand(PruneEventsSql, connection);
+                delete.Parameters.Add(new NpgsqlParameter { Value = before.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                delete.Parameters.Add(new NpgsqlParameter { Value = Math.Min(PruneSlice, maxEvents - pruned), NpgsqlDbType = NpgsqlDbType.Integer });
+                int deleted = delete.ExecuteNonQuery();
+                pruned += deleted;
+                if (deleted == 0)
+                {
+                    break;
+                }
+            }
+        });
+        return pruned;
     }
 
     public void Dispose() => _dataSource.Dispose();

@@ -49,6 +49,7 @@ public static class PostgresSchema
             detail text                      -- the cause, such as "tftp undionly.kpxe"
         );
         CREATE INDEX nf_boot_event_mac_at ON nf_boot_event (mac, at);
+        CREATE INDEX nf_boot_event_at ON nf_boot_event (at);  -- retention: the oldest go first
         CREATE TABLE nf_node (
             mac          macaddr     PRIMARY KEY,
             uuid         uuid,                 -- DHCP option 97 (or iPXE's ${uuid} from discovery)

@@ -73,6 +73,8 @@ internal sealed class StorageDraft
     public StorageKind Kind { get; set; } = StorageKind.Journal;
 
     public SecretReference? Connection { get; set; }
+
+    public TimeSpan? EventRetention { get; set; } = StorageSettings.DefaultEventRetention;
 }
 
 internal sealed class HttpDraft

@@ -124,7 +124,7 @@ public static class FleetLoader
             MaxConnections = draft.Http.MaxConnections,
         };
 
-        var storage = new StorageSettings { Kind = draft.Storage.Kind, Connection = draft.Storage.Connection };
+        var storage = new StorageSettings { Kind = draft.Storage.Kind, Connection = draft.Storage.Connection, EventRetention = draft.Storage.EventRetention };
 
         BootDraft b = draft.Boot;
         var boot = new BootSettings

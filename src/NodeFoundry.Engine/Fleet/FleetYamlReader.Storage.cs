@@ -36,6 +36,38 @@ internal sealed partial class FleetYamlReader
             _diag.At(map.Child("connection"), "'connection' is only read for 'kind: postgresql'; the journal lives under server.stateDirectory.",
                 "Remove the 'connection:' line, or write 'kind: postgresql'.");
         }
+
+        ReadEventRetention(map, storage);
+    }
+
+    /// <summary><c>eventRetention</c>: a duration (30d), or <c>forever</c>; only the shared store keeps boot events.</summary>
+    private void ReadEventRetention(Map map, StorageDraft storage)
+    {
+        if (map.Value("eventRetention") is null)
+        {
+            return;
+        }
+
+        if (storage.Kind != StorageKind.PostgreSql)
+        {
+            _diag.At(map.Child("eventRetention"), "'eventRetention' is only read for 'kind: postgresql'; a journal fleet keeps its boot timeline in memory.",
+                "Remove the 'eventRetention:' line, or write 'kind: postgresql'.");
+            return;
+        }
+
+        string? text = Text(map, "eventRetention", "a duration such as 30d, or forever");
+        if (text is null)
+        {
+            return; // not a scalar: said already
+        }
+
+        if (string.Equals(text, "forever", StringComparison.OrdinalIgnoreCase))
+        {
+            storage.EventRetention = null;
+            return;
+        }
+
+        storage.EventRetention = Duration(map, "eventRetention", "30d") ?? storage.EventRetention;
     }
 
     /// <summary>A <c>file:</c>/<c>env:</c> reference; a connection string written inline is refused, since it may hold a password.</summary>

@@ -14,7 +14,7 @@ namespace NodeFoundry.Fleet;
 internal sealed partial class FleetYamlReader
 {
     private static readonly string[] RootKeys = ["version", "server", "dhcp", "tftp", "http", "storage", "boot", "profiles", "nodes"];
-    private static readonly string[] StorageKeys = ["kind", "connection"];
+    private static readonly string[] StorageKeys = ["kind", "connection", "eventRetention"];
     private static readonly (string Name, StorageKind Value)[] StorageKinds = [("journal", StorageKind.Journal), ("postgresql", StorageKind.PostgreSql)];
     private static readonly string[] HttpKeys = ["unknownNodes", "discoveryDelay", "disarmAfterInstall", "maxConnections"];
     private static readonly (string Name, UnknownNodePolicy Value)[] UnknownNodePolicies = [("discovery", UnknownNodePolicy.Discovery), ("exit", UnknownNodePolicy.Exit), ("404", UnknownNodePolicy.NotFound)];

@@ -32,7 +32,8 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
         if (openBootEvents is not null)
         {
             // Stage events go to the shared store too, off the hot path; its outages are reported to the stack's sink.
-            BootEvents = new BootEventRecorder(openBootEvents, LeaseStores.ServerName(fleet), _forward, options.BootEventRecorder);
+            BootEvents = new BootEventRecorder(openBootEvents, LeaseStores.ServerName(fleet), _forward,
+                options.BootEventRecorder ?? new BootEventRecorderOptions { Retention = fleet.Storage.EventRetention });
         }
 
         Timeline = new BootTimeline(BootEvents is null ? _forward : new FanOutSink(BootEvents, _forward), BootTimelineOptions.ForFleet(fleet));

@@ -167,6 +167,8 @@ public sealed class MetricsRegistry
                 .Sample(recorders.Sum(r => r.Written));
             w.Family("nodefoundry_boot_events_dropped_total", "counter", "Boot events let go because the backlog was full.")
                 .Sample(recorders.Sum(r => r.Dropped));
+            w.Family("nodefoundry_boot_events_pruned_total", "counter", "Boot events this server deleted from the shared store as older than storage.eventRetention.")
+                .Sample(recorders.Sum(r => r.Pruned));
             w.Family("nodefoundry_boot_events_store_up", "gauge", "1 while the shared boot-event store is reachable, 0 during an outage.")
                 .Sample(recorders.All(r => !r.IsUnavailable) ? 1 : 0);
         }

@@ -37,6 +37,7 @@ public sealed class BootEventRecorder : IBootEventSink, IDisposable
     private long _dropped;
     private long _droppedSightings;
     private long _written;
+    private long _pruned;
 
     // Touched by the flushing thread only.
     private long _droppedAtLastReport;
@@ -44,6 +45,7 @@ public sealed class BootEventRecorder : IBootEventSink, IDisposable
     private IBootEventStore? _store;
     private bool _unavailable;
     private int _started;
+    private DateTimeOffset? _lastPrune;
 
     /// <param name="open">Opens the store; called by <see cref="RunAsync"/>, again after a failure, never by <see cref="Publish"/>.</param>
     /// <param name="serverName">How this server signs its events (<see cref="LeaseStores.ServerName"/>).</param>
@@ -87,6 +89,9 @@ public sealed class BootEventRecorder : IBootEventSink, IDisposable
 
     /// <summary>Events written to the store.</summary>
     public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Events this recorder deleted from the store as older than <see cref="BootEventRecorderOptions.Retention"/>.</summary>
+    public long Pruned => Interlocked.Read(ref _pruned);
 
     /// <summary>True while the store cannot be reached.</summary>
     public bool IsUnavailable
@@ -165,7 +170,11 @@ public sealed class BootEventRecorder : IBootEventSink, IDisposable
         // reported while it lasts.
         while (!cancellationToken.IsCancellationRequested)
         {
-            FlushAvailable();
+            if (FlushAvailable())
+            {
+                PruneIfDue();
+            }
+
             try
             {
                 // Woken at once when a batch is full, else every flush interval (which also paces retries: a try
@@ -273,6 +282,40 @@ public sealed class BootEventRecorder : IBootEventSink, IDisposable
                 // The episode is over: a later overflow is news again.
                 _overflowReported = false;
             }
+        }
+    }
+
+    /// <summary>
+    /// Deletes events past the retention when <see cref="BootEventRecorderOptions.PruneInterval"/> has passed since the
+    /// last prune (or none ran yet); returns how many went. Every server sharing the store prunes: the deletes are
+    /// idempotent, so several servers doing it only repeat a cheap indexed scan. A failure waits for the next interval
+    /// (the next flush reports an outage, if it is one). <see cref="RunAsync"/> calls it after each flush that reached
+    /// the store; tests may call it directly.
+    /// </summary>
+    public int PruneIfDue()
+    {
+        if (_options.Retention is not { } retention || Store is not { } store)
+        {
+            return 0;
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        if (_lastPrune is { } last && now - last < _options.PruneInterval)
+        {
+            return 0;
+        }
+
+        _lastPrune = now;
+        try
+        {
+            int pruned = store.PruneEvents(now - retention, _options.MaxPrunedPerInterval);
+            Interlocked.Add(ref _pruned, pruned);
+            return pruned;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Pruning is housekeeping: it never stops recording, and an outage is the writes' to report.
+            return 0;
         }
     }
 

@@ -20,6 +20,18 @@ public sealed record BootEventRecorderOptions
 
     public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the store keeps boot events (every server's: the fleet file's <c>storage.eventRetention</c>); null keeps
+    /// them for ever. A node's inventory row is kept either way.
+    /// </summary>
+    public TimeSpan? Retention { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the recorder deletes events past <see cref="Retention"/> (first at start).</summary>
+    public TimeSpan PruneInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Most events one prune deletes: a year-old backlog goes over several intervals, not in one long delete.</summary>
+    public int MaxPrunedPerInterval { get; init; } = 1_000_000;
+
     /// <summary>How reports name the store until it has opened (it names itself then).</summary>
     public string StoreName { get; init; } = "boot event store";
 
@@ -30,5 +42,12 @@ public sealed record BootEventRecorderOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(FlushInterval, TimeSpan.Zero, nameof(FlushInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RetryFirstDelay, TimeSpan.Zero, nameof(RetryFirstDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryMaxDelay, RetryFirstDelay, nameof(RetryMaxDelay));
+        if (Retention is { } retention)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(retention, TimeSpan.Zero, nameof(Retention));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PruneInterval, TimeSpan.Zero, nameof(PruneInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPrunedPerInterval, 1, nameof(MaxPrunedPerInterval));
     }
 }

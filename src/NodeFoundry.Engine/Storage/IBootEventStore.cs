@@ -25,4 +25,12 @@ public interface IBootEventStore : IDisposable
 
     /// <summary>The inventory: one row per node any server has seen, in MAC order.</summary>
     IReadOnlyList<InventoryNode> ReadNodes();
+
+    /// <summary>
+    /// Deletes events older than <paramref name="before"/> (every server's: retention is the fleet's), oldest first, at
+    /// most <paramref name="maxEvents"/>; returns how many went. The inventory is kept: it is one row per node, and a
+    /// node's row is what an operator asks for long after its events are gone. Throws
+    /// <see cref="BootEventStoreUnavailableException"/> when the store cannot be reached.
+    /// </summary>
+    int PruneEvents(DateTimeOffset before, int maxEvents);
 }

@@ -84,6 +84,30 @@ public sealed class MemoryBootEventStore : IBootEventStore
         }
     }
 
+    public int PruneEvents(DateTimeOffset before, int maxEvents)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
+        lock (_sync)
+        {
+            // Written in arrival order, not time order (servers' batches interleave): look at every event.
+            int pruned = 0;
+            LinkedListNode<BootEventRecord>? node = _events.First;
+            while (node is not null && pruned < maxEvents)
+            {
+                LinkedListNode<BootEventRecord>? next = node.Next;
+                if (node.Value.At < before)
+                {
+                    _events.Remove(node);
+                    pruned++;
+                }
+
+                node = next;
+            }
+
+            return pruned;
+        }
+    }
+
     public void Dispose()
     {
         // Nothing held outside managed memory.

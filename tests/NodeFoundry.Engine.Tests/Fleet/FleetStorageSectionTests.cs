@@ -33,6 +33,26 @@ public sealed class FleetStorageSectionTests
         Assert.Equal(new SecretReference(scheme, name), result.Fleet.Storage.Connection);
     }
 
+    [Theory]
+    [InlineData(null, 30 * 24)]
+    [InlineData("90d", 90 * 24)]
+    [InlineData("36h", 36)]
+    public void Event_retention_defaults_to_30_days_and_takes_a_duration(string? value, int hours)
+    {
+        string line = value is null ? string.Empty : $"  eventRetention: {value}\n";
+        var result = FleetLoader.Parse(Base + "storage:\n  kind: postgresql\n  connection: env:NF_PG\n" + line);
+        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Errors));
+        Assert.Equal(TimeSpan.FromHours(hours), result.Fleet!.Storage.EventRetention);
+    }
+
+    [Fact]
+    public void Event_retention_forever_keeps_every_event()
+    {
+        var result = FleetLoader.Parse(Base + "storage:\n  kind: postgresql\n  connection: env:NF_PG\n  eventRetention: forever\n");
+        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Errors));
+        Assert.Null(result.Fleet!.Storage.EventRetention);
+    }
+
     [Fact]
     public void Journal_kind_is_accepted_explicitly()
     {
@@ -48,6 +68,9 @@ public sealed class FleetStorageSectionTests
     [InlineData("  connection: env:NF_PG\n", "storage.kind", 6, 3, "kind: postgresql")]
     [InlineData("  kind: journal\n  connection: env:NF_PG\n", "storage.connection", 7, 15, "only read for 'kind: postgresql'")]
     [InlineData("  kind: postgresql\n  conection: env:NF_PG\n", "storage.conection", 7, 3, "connection")]
+    [InlineData("  kind: postgresql\n  connection: env:NF_PG\n  eventRetention: a month\n", "storage.eventRetention", 8, 19, "30d")]
+    [InlineData("  kind: postgresql\n  connection: env:NF_PG\n  eventRetention: 0\n", "storage.eventRetention", 8, 19, "positive")]
+    [InlineData("  kind: journal\n  eventRetention: 30d\n", "storage.eventRetention", 7, 19, "only read for 'kind: postgresql'")]
     [InlineData("  kind: postgresql\n  connection: env:NF_PG\n  password: hunter2\n", "storage.password", 8, 3, "credential")]
     public void Bad_storage_is_reported_at_its_line_and_column(string body, string field, int line, int column, string fix)
     {

@@ -179,6 +179,66 @@ public sealed class BootEventRecorderTests
         Assert.Same(store, recorder.Store);
     }
 
+    [Fact]
+    public void Events_past_the_retention_are_pruned_once_per_interval_and_a_failed_prune_waits_for_the_next()
+    {
+        var store = new SwitchableStore();
+        var time = new FakeTimeProvider(T0.AddDays(2));
+        var options = new BootEventRecorderOptions { Retention = TimeSpan.FromDays(1), PruneInterval = TimeSpan.FromHours(1) };
+        using var recorder = new BootEventRecorder(() => store, "host/192.0.2.1", options: options, time: time);
+        store.Inner.Write([Record(T0, Mac(1)), Record(T0.AddDays(1).AddMinutes(30), Mac(2)), Record(T0.AddDays(2), Mac(3))], []);
+
+        Assert.Equal(0, recorder.PruneIfDue()); // not opened yet: nothing to prune
+        Assert.True(recorder.FlushAvailable());
+        Assert.Equal(1, recorder.PruneIfDue()); // older than a day: only Mac(1)'s
+        Assert.Equal([T0.AddDays(1)], store.Prunes);
+        Assert.Equal([Mac(2), Mac(3)], store.Inner.ReadEvents().Select(e => e.MacAddress));
+
+        time.Advance(TimeSpan.FromMinutes(59));
+        Assert.Equal(0, recorder.PruneIfDue()); // within the interval: not tried
+        Assert.Single(store.Prunes);
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        store.Down = true;
+        Assert.Equal(0, recorder.PruneIfDue()); // fails quietly, and counts as this interval's
+        store.Down = false;
+        Assert.Equal(0, recorder.PruneIfDue());
+
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, recorder.PruneIfDue()); // now Mac(2)'s is more than a day old
+        Assert.Equal([Mac(3)], store.Inner.ReadEvents().Select(e => e.MacAddress));
+        Assert.Equal(2, recorder.Pruned);
+        var metrics = Routes.MetricsTests.ParseExposition(new Metrics.MetricsRegistry().AddBootEvents(recorder).Render());
+        Assert.Equal(2, metrics["nodefoundry_boot_events_pruned_total"]);
+    }
+
+    [Fact]
+    public void Without_a_retention_nothing_is_pruned()
+    {
+        var store = new SwitchableStore();
+        var time = new FakeTimeProvider(T0.AddYears(1));
+        using var recorder = new BootEventRecorder(() => store, "host/192.0.2.1", options: new BootEventRecorderOptions { Retention = null }, time: time);
+        store.Inner.Write([Record(T0, Mac(1))], []);
+        Assert.True(recorder.FlushAvailable());
+        Assert.Equal(0, recorder.PruneIfDue());
+        Assert.Empty(store.Prunes);
+        Assert.Single(store.Inner.ReadEvents());
+    }
+
+    [Fact]
+    public void The_memory_store_prunes_by_time_whatever_the_write_order_and_at_most_the_bound()
+    {
+        var store = new MemoryBootEventStore();
+        store.Write([Record(T0.AddMinutes(5), Mac(1)), Record(T0, Mac(2)), Record(T0.AddMinutes(1), Mac(3)), Record(T0.AddMinutes(10), Mac(4))], []);
+        Assert.Equal(2, store.PruneEvents(T0.AddMinutes(6), maxEvents: 2));
+        Assert.Equal([Mac(3), Mac(4)], store.ReadEvents().Select(e => e.MacAddress));
+        Assert.Equal(1, store.PruneEvents(T0.AddMinutes(6), maxEvents: 2));
+        Assert.Equal([Mac(4)], store.ReadEvents().Select(e => e.MacAddress));
+    }
+
+    private static BootEventRecord Record(DateTimeOffset at, PhysicalAddress mac) =>
+        new(at, mac, IPAddress.Parse("192.0.2.150"), BootStage.Bound, "host/192.0.2.1", "dhcp granted");
+
     private static BootStageEvent Stage(int second, PhysicalAddress mac) => new()
     {
         Timestamp = At(second),
@@ -231,6 +291,19 @@ public sealed class BootEventRecorderTests
         public IReadOnlyList<BootEventRecord> ReadEvents(PhysicalAddress? macAddress = null) => Inner.ReadEvents(macAddress);
 
         public IReadOnlyList<InventoryNode> ReadNodes() => Inner.ReadNodes();
+
+        public List<DateTimeOffset> Prunes { get; } = [];
+
+        public int PruneEvents(DateTimeOffset before, int maxEvents)
+        {
+            if (Down)
+            {
+                throw new BootEventStoreUnavailableException("down for the test");
+            }
+
+            Prunes.Add(before);
+            return Inner.PruneEvents(before, maxEvents);
+        }
 
         public void Dispose() => Inner.Dispose();
     }

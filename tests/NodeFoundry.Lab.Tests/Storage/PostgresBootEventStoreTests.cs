@@ -169,6 +169,31 @@ public sealed class PostgresBootEventStoreTests(PostgresCluster cluster)
         Assert.Equal((ushort)0, node.Architecture);
     }
 
+    [Fact]
+    public void Pruning_deletes_every_servers_events_older_than_the_cut_in_slices_and_keeps_the_inventory()
+    {
+        var db = cluster.ConnectionString(cluster.CreateDatabase("nfpg_prune"));
+        using var serverA = PostgresBootEventStore.Open(db, ServerA);
+        using var serverB = PostgresBootEventStore.Open(db, ServerB);
+        var address = IPAddress.Parse("198.18.0.30");
+
+        // 25,000 old events (more than one 10,000-row slice), from both servers, written after some new ones.
+        serverA.Write([Event(100_000, Mac(1), address, BootStage.Installed, ServerA)], [Sighting(Mac(1), 1, 100_000, ServerA, address)]);
+        Execute(db, $"INSERT INTO nf_boot_event (at, mac, ip, stage, server, detail) SELECT '{T0:O}'::timestamptz + g * interval '1 second', '02:4e:51:00:00:02', NULL, 'Offered', CASE WHEN g % 2 = 0 THEN '{ServerA}' ELSE '{ServerB}' END, NULL FROM generate_series(0, 24999) g");
+        serverB.Write([Event(100_001, Mac(2), address, BootStage.Bound, ServerB)], []);
+        Assert.Equal(25_002, serverA.ReadEvents().Count);
+
+        // The bound stops it part-way (the rest goes at the next interval); then everything before the cut goes.
+        Assert.Equal(12_000, serverB.PruneEvents(At(50_000), maxEvents: 12_000));
+        Assert.Equal(13_002, serverA.ReadEvents().Count);
+        Assert.Equal(13_000, serverA.PruneEvents(At(50_000), maxEvents: 1_000_000));
+        Assert.Equal(0, serverA.PruneEvents(At(50_000), maxEvents: 1_000_000));
+
+        var left = serverB.ReadEvents();
+        Assert.Equal([(Mac(1), BootStage.Installed), (Mac(2), BootStage.Bound)], left.Select(e => (e.MacAddress, e.Stage)));
+        Assert.Equal(Mac(1), Assert.Single(serverB.ReadNodes()).MacAddress); // the inventory row stays
+    }
+
     private static BootStageEvent Stage(int second, PhysicalAddress mac) => new()
     {
         Timestamp = At(second),
