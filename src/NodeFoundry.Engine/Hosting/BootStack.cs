@@ -1,3 +1,4 @@
+using System.Net.NetworkInformation;
 using NodeFoundry.Dhcp;
 using NodeFoundry.Events;
 using NodeFoundry.Fleet;
@@ -140,6 +141,24 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
 
         var store = BootEvents.Store ?? throw new BootEventStoreUnavailableException($"the {BootEvents.Description} has not been reached since the stack started");
         return FleetTimeline.Read(store, Fleet, local: Timeline.Snapshot());
+    }
+
+    /// <summary>
+    /// Completes when <paramref name="count"/> nodes (or every one of <paramref name="macAddresses"/>) reached
+    /// <paramref name="stage"/>. On a shared store, on any server of the fleet (<see cref="FleetStageWait"/>: the store is read
+    /// every <paramref name="pollInterval"/>, 2 s by default); otherwise on this stack, as its timeline's events come.
+    /// Throws <see cref="BootStageTimeoutException"/> naming the missing nodes when <paramref name="timeout"/> passes first.
+    /// </summary>
+    public Task<IReadOnlyList<NodeBootTimeline>> WaitForStageAsync(BootStage stage, int count, IReadOnlyCollection<PhysicalAddress>? macAddresses, TimeSpan timeout, CancellationToken cancellationToken = default, TimeSpan? pollInterval = null)
+    {
+        if (BootEvents is not null)
+        {
+            return FleetStageWait.WaitAsync(ReadFleetTimelines, stage, count, macAddresses, timeout, pollInterval ?? FleetStageWait.DefaultPollInterval, cancellationToken: cancellationToken);
+        }
+
+        return macAddresses is null
+            ? Timeline.WaitForStageAsync(stage, count, timeout, cancellationToken)
+            : Timeline.WaitForStageAsync(stage, macAddresses, timeout, cancellationToken);
     }
 
     /// <summary>What /metrics renders.</summary>

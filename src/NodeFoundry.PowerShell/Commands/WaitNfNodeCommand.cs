@@ -11,7 +11,9 @@ namespace NodeFoundry.PowerShell.Commands;
 /// Waits until nodes of a running Start-NfBootStack job reach a boot stage (Installed by default): a number of
 /// nodes (-Count; the fleet's node count when omitted) or the named ones (-MacAddress, -Name). Writes the
 /// nodes' timelines; on timeout, writes those that made it and a non-terminating NfNodeWaitTimeout error
-/// listing the missing nodes, with their partial timelines as its target object.
+/// listing the missing nodes, with their partial timelines as its target object. With a shared store
+/// (storage: { kind: postgresql }) a node counts whichever server of the fleet it booted through: the store is
+/// read every 2 s; otherwise the stack's own timeline is watched.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Wait, "NfNode", DefaultParameterSetName = CountSet)]
 [OutputType(typeof(NodeBootTimeline))]
@@ -56,6 +58,9 @@ public sealed class WaitNfNodeCommand : PSCmdlet, IDisposable
 
     public void Dispose() => _stop.Dispose();
 
+    private static string Where(Hosting.BootStack stack) =>
+        stack.BootEvents is { } shared ? $" on any server of the fleet (read from {shared.Description} every {FleetStageWait.DefaultPollInterval.TotalSeconds:0} s)" : " on this server";
+
     protected override void StopProcessing() => _stop.Cancel();
 
     protected override void ProcessRecord()
@@ -75,14 +80,14 @@ public sealed class WaitNfNodeCommand : PSCmdlet, IDisposable
                 return;
             }
 
-            WriteVerbose($"Waiting up to {TimeoutSec} s for {macs.Count} node(s) to reach {Stage}.");
-            wait = stack.Timeline.WaitForStageAsync(Stage, macs, timeout, _stop.Token);
+            WriteVerbose($"Waiting up to {TimeoutSec} s for {macs.Count} node(s) to reach {Stage}{Where(stack)}.");
+            wait = stack.WaitForStageAsync(Stage, macs.Count, [.. macs], timeout, _stop.Token);
         }
         else
         {
             int count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : Math.Max(1, stack.Fleet.Nodes.Count);
-            WriteVerbose($"Waiting up to {TimeoutSec} s for {count} node(s) to reach {Stage}.");
-            wait = stack.Timeline.WaitForStageAsync(Stage, count, timeout, _stop.Token);
+            WriteVerbose($"Waiting up to {TimeoutSec} s for {count} node(s) to reach {Stage}{Where(stack)}.");
+            wait = stack.WaitForStageAsync(Stage, count, null, timeout, _stop.Token);
         }
 
         try

@@ -173,6 +173,13 @@ public sealed class BootStackTests : IDisposable
         Assert.Equal(BootStage.Offered, fleetWide.Stage);
         Assert.Equal(node.Name, fleetWide.NodeName);
         Assert.Equal(BootStage.Installed, stack.Timeline.Get(node.MacAddress)!.Stage);
+
+        // A node that booted only through the other server: waiting on this stack sees it in the shared store.
+        var other = lab.Fleet.Nodes[1].MacAddress;
+        store.Write([new BootEventRecord(later, other, null, BootStage.Installed, "other/192.0.2.4", "phone-home")], []);
+        var waited = await stack.WaitForStageAsync(BootStage.Installed, 0, [other], TimeSpan.FromSeconds(30), pollInterval: TimeSpan.FromMilliseconds(50));
+        Assert.Equal(other, Assert.Single(waited).MacAddress);
+        Assert.Null(stack.Timeline.Get(other));
     }
 
     [Fact]
