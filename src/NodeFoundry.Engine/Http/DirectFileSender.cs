@@ -54,6 +54,14 @@ internal static class DirectFileSender
                 }
             }
         }
+        catch (OperationCanceledException)
+        {
+            // A client that stopped reading, or the server stopping: reset rather than close gracefully, so the
+            // megabytes still queued for a reader that will never take them are freed now instead of lingering in an
+            // orphaned socket (the portable path gets the same by disposing the socket under its pending send).
+            AbortOnClose(socket);
+            throw;
+        }
         finally
         {
             if (fileReferenced)
@@ -76,6 +84,18 @@ internal static class DirectFileSender
         {
             var (restHead, restParts) = job.Remaining();
             await PortableFileSender.SendAsync(socket, restHead, restParts, file, options, progress, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void AbortOnClose(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already gone: nothing left to free.
         }
     }
 
