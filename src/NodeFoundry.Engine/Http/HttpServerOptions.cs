@@ -41,6 +41,13 @@ public sealed record HttpServerOptions
     public int SendChunkBytes { get; init; } = 4 << 20;
 
     /// <summary>
+    /// On Linux, send files with sendfile(2) called directly and wait for writability on the server's own epoll
+    /// threads (no lseek/fstat and no thread-pool hand-off per chunk; docs/http-server.md). Off, or on other systems,
+    /// the portable SendPacketsAsync path is used. On by default; an escape hatch, and the way tests cover both paths.
+    /// </summary>
+    public bool DirectSendfile { get; init; } = true;
+
+    /// <summary>
     /// Most connections open at once; the next is answered 503 and closed. Sized for a fleet, not a web site: every
     /// node of a mass power-on holds one keep-alive connection for its kernel and initrd at the same time, and a
     /// 503 is a failed boot (the storm bench lost hundreds of a 2,000-node storm at the old 1,024).

@@ -4,12 +4,10 @@ using System.Net.Sockets;
 namespace NodeFoundry.Http;
 
 /// <summary>
-/// Writes a response to a socket. Bodies in memory go out with the head in one send. File parts go by
-/// <see cref="Socket.SendPacketsAsync(SocketAsyncEventArgs)"/> with <see cref="SendPacketsElement"/>s over
-/// the open <see cref="FileStream"/>: on Linux the runtime turns those into sendfile(2) and on Windows into
-/// TransmitPackets, so file bytes never pass through user space, ranges included (Socket.SendFile can only
-/// send a whole file by name). Each call carries at most <see cref="HttpServerOptions.SendChunkBytes"/> and
-/// must finish within <see cref="HttpServerOptions.SendTimeout"/>, or the socket is closed under it.
+/// Writes a response to a socket. Bodies in memory go out with the head in one send. Responses with file parts go
+/// corked by <see cref="DirectFileSender"/> (Linux: sendfile(2) called directly) or else by
+/// <see cref="PortableFileSender"/> (SendPacketsAsync); the choice is made once per process, and
+/// <see cref="HttpServerOptions.DirectSendfile"/> can turn the direct path off.
 /// </summary>
 internal static class ResponseSender
 {
@@ -51,7 +49,23 @@ internal static class ResponseSender
         var corked = SetCork(socket, true);
         try
         {
-            return await SendFileResponseAsync(socket, head, parts, file, options, progress, cancellationToken).ConfigureAwait(false);
+            long sent = 0;
+            void Count(long n)
+            {
+                sent += n;
+                progress(n);
+            }
+
+            if (options.DirectSendfile && DirectFileSender.IsSupported)
+            {
+                await DirectFileSender.SendAsync(socket, head, parts, file, options, Count, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await PortableFileSender.SendAsync(socket, head, parts, file, options, Count, cancellationToken).ConfigureAwait(false);
+            }
+
+            return sent;
         }
         finally
         {
@@ -60,62 +74,6 @@ internal static class ResponseSender
                 SetCork(socket, false);
             }
         }
-    }
-
-    private static async Task<long> SendFileResponseAsync(Socket socket, byte[] head, IReadOnlyList<ResponsePart> parts, FileStream file, HttpServerOptions options, Action<long> progress, CancellationToken cancellationToken)
-    {
-        using var args = new SocketAsyncEventArgs();
-        var elements = new List<SendPacketsElement> { new(head) };
-        long pending = head.Length;
-        long sent = 0;
-        long batchBody = 0;
-        foreach (var part in parts)
-        {
-            if (!part.IsFile)
-            {
-                if (part.Memory.Length > 0)
-                {
-                    elements.Add(new SendPacketsElement(part.Memory));
-                    pending += part.Memory.Length;
-                    batchBody += part.Memory.Length;
-                }
-
-                continue;
-            }
-
-            var offset = part.FileOffset;
-            var remaining = part.FileLength;
-            while (remaining > 0)
-            {
-                var room = options.SendChunkBytes - pending;
-                if (room <= 0)
-                {
-                    await SendPacketsAsync(socket, args, elements, options.SendTimeout, cancellationToken).ConfigureAwait(false);
-                    sent += batchBody;
-                    progress(batchBody);
-                    elements.Clear();
-                    pending = 0;
-                    batchBody = 0;
-                    continue;
-                }
-
-                var count = (int)Math.Min(remaining, room);
-                elements.Add(new SendPacketsElement(file, offset, count, endOfPacket: false));
-                offset += count;
-                remaining -= count;
-                pending += count;
-                batchBody += count;
-            }
-        }
-
-        if (elements.Count > 0)
-        {
-            await SendPacketsAsync(socket, args, elements, options.SendTimeout, cancellationToken).ConfigureAwait(false);
-            sent += batchBody;
-            progress(batchBody);
-        }
-
-        return sent;
     }
 
     private const int IpProtoTcp = 6;
@@ -156,44 +114,6 @@ internal static class ResponseSender
             }
 
             buffer = buffer[n..];
-        }
-    }
-
-    private static async Task SendPacketsAsync(Socket socket, SocketAsyncEventArgs args, List<SendPacketsElement> elements, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var done = new TaskCompletionSource<SocketError>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnCompleted(object? sender, SocketAsyncEventArgs e) => done.TrySetResult(e.SocketError);
-        args.SendPacketsElements = [.. elements];
-        args.SendPacketsFlags = TransmitFileOptions.UseDefaultWorkerThread;
-        args.Completed += OnCompleted;
-        try
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(timeout);
-
-            // SendPackets takes no token: on timeout or stop, closing the socket is what ends it (and the
-            // connection is over anyway).
-            using var registration = deadline.Token.Register(static s => ((Socket)s!).Dispose(), socket);
-            if (!socket.SendPacketsAsync(args))
-            {
-                done.TrySetResult(args.SocketError);
-            }
-
-            var error = await done.Task.ConfigureAwait(false);
-            if (error != SocketError.Success)
-            {
-                if (deadline.IsCancellationRequested)
-                {
-                    throw new OperationCanceledException(deadline.Token);
-                }
-
-                throw new SocketException((int)error);
-            }
-        }
-        finally
-        {
-            args.Completed -= OnCompleted;
-            args.SendPacketsElements = null;
         }
     }
 }
