@@ -31,7 +31,7 @@ REPO=$(pwd)
 case "$DURATION" in ''|*[!0-9]*) echo "DURATION must be whole seconds" >&2; exit 2;; esac
 [ "$DURATION" -ge 1 ] && [ "$DURATION" -le 120 ] || { echo "DURATION must be 1..120" >&2; exit 2; }
 
-# log, stop_pid, as_user, publish_into_out
+# log, stop_pid, as_user, publish_into_out, veth_lab_up, write_nginx_conf
 source bench/lib.sh   # the working directory is the repository root here
 
 # nginx and wrk are not in .ci/run's package list; install them here if missing (said out loud).
@@ -77,56 +77,15 @@ BIG_BYTES=$(stat -c %s "$ROOT/big.bin")
 chmod -R a+rX "$OUT"
 
 # ---------------------------------------------------------------------------------------------- network
-for ns in "$NS_S" "$NS_C"; do
-  if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
-    [ -z "$(ip netns pids "$ns")" ] || { echo "netns $ns exists and has processes; is another bench running?" >&2; exit 1; }
-    ip netns del "$ns"
-  fi
-done
-ip netns add "$NS_S"
-ip netns add "$NS_C"
-ip link add "$IF_S" netns "$NS_S" type veth peer name "$IF_C" netns "$NS_C"
-ip -n "$NS_S" addr add "$SERVER_IP/24" dev "$IF_S"
-ip -n "$NS_C" addr add "$CLIENT_IP/24" dev "$IF_C"
-for ns in "$NS_S" "$NS_C"; do ip -n "$ns" link set lo up; done
-ip -n "$NS_S" link set "$IF_S" up
-ip -n "$NS_C" link set "$IF_C" up
+veth_lab_up "$NS_S" "$NS_C" "$IF_S" "$IF_C" "$SERVER_IP" "$CLIENT_IP"
 
 # ---------------------------------------------------------------------------------------------- servers
-write_nginx_conf() {
-  local dir=$1
-  cat >"$dir/nginx.conf" <<NGX
-user root;
-worker_processes 2;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_timeout 65;
-  keepalive_requests 100000;
-  default_type application/octet-stream;
-  client_body_temp_path $dir/tmp;
-  proxy_temp_path $dir/tmp;
-  fastcgi_temp_path $dir/tmp;
-  uwsgi_temp_path $dir/tmp;
-  scgi_temp_path $dir/tmp;
-  server {
-    listen $SERVER_IP:$PORT;
-    root $ROOT;
-  }
-}
-NGX
-}
-
 # start_server NAME -> sets SERVER_PID; waits (bounded) until the port answers.
 start_server() {
   local name=$1 dir="$OUT/$1" i
   rm -rf "$dir"; mkdir -p "$dir/tmp"
   if [ "$name" = nginx ]; then
-    write_nginx_conf "$dir"
+    write_nginx_conf "$dir" "$ROOT" "$SERVER_IP:$PORT"
     ip netns exec "$NS_S" nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" -g 'daemon off;' >"$dir/stdout.log" 2>&1 &
   else
     cp bench/http/fleet.yaml "$OUT/fleet.yaml"

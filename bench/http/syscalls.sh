@@ -13,6 +13,7 @@ SERVERS=${SERVERS:-"nginx nodefoundry"}
 COPIES=${COPIES:-4}
 SMALL=${SMALL:-2000}
 NS_S=nfhsys-s; NS_C=nfhsys-c
+source bench/lib.sh
 PIDS=()
 cleanup() {
   local p
@@ -25,27 +26,11 @@ cleanup() {
   ip netns del "$NS_S" 2>/dev/null || true
 }
 trap cleanup EXIT
-for ns in "$NS_S" "$NS_C"; do ip netns del "$ns" 2>/dev/null || true; ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip link add nfhsys-s netns "$NS_S" type veth peer name nfhsys-c netns "$NS_C"
-ip -n "$NS_S" addr add 192.0.2.1/24 dev nfhsys-s; ip -n "$NS_S" link set nfhsys-s up
-ip -n "$NS_C" addr add 192.0.2.2/24 dev nfhsys-c; ip -n "$NS_C" link set nfhsys-c up
-mkdir -p "$OUT/http" "$OUT/nginx/tmp"
+veth_lab_up "$NS_S" "$NS_C" nfhsys-s nfhsys-c 192.0.2.1 192.0.2.2
+mkdir -p "$OUT/http"
 [ -f "$OUT/http/big.bin" ] || head -c $((64 << 20)) /dev/urandom >"$OUT/http/big.bin"
 printf '#!ipxe\ndhcp\nkernel http://192.0.2.1:8080/vmlinuz console=ttyS0\ninitrd http://192.0.2.1:8080/initrd.img\nboot\n' >"$OUT/http/boot.ipxe"
-cat >"$OUT/nginx/nginx.conf" <<NGX
-user root;
-worker_processes 2;
-pid $OUT/nginx/nginx.pid;
-error_log $OUT/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off; sendfile on; tcp_nopush on; keepalive_timeout 65; keepalive_requests 100000;
-  default_type application/octet-stream;
-  client_body_temp_path $OUT/nginx/tmp; proxy_temp_path $OUT/nginx/tmp; fastcgi_temp_path $OUT/nginx/tmp;
-  uwsgi_temp_path $OUT/nginx/tmp; scgi_temp_path $OUT/nginx/tmp;
-  server { listen 192.0.2.1:8080; root $OUT/http; }
-}
-NGX
+write_nginx_conf "$OUT/nginx" "$OUT/http" 192.0.2.1:8080
 sed -e "s#^  interface: .*#  interface: nfhsys-s#" bench/http/fleet.yaml >"$OUT/fleet.yaml"
 TRACE="sendfile,sendto,sendmsg,write,writev,recvfrom,recvmsg,read,pread64,setsockopt,epoll_wait,epoll_pwait,futex,sched_yield,openat,close,flock,fstat,newfstatat,statx,readlink,readlinkat,lseek"
 for server in $SERVERS; do
