@@ -115,6 +115,8 @@ public sealed record TftpServerOptions
             MaxWindowSize = tftp.MaxWindowSize,
             SinglePort = tftp.SinglePort,
             MaxRetries = tftp.MaxRetries,
+            RetransmitsPerClientTimeout = tftp.RetransmitsPerClientTimeout,
+            DoubleResendAfterTimeouts = tftp.DoubleResendAfterTimeouts,
             MaxRetransmitTimeout = tftp.MaxRetransmitTimeout,
             MaxCachedFileBytes = tftp.MaxCachedFileBytes,
         };
