@@ -8,8 +8,9 @@
 # Usage: sudo bench/storm/run.sh
 # Environment: NODES="100 500 2000"  LOSS="0 1"  SERVERS="nodefoundry dnsmasq"  KERNEL_MIB=1  INITRD_MIB=3
 #   NBP_KIB=72  SOURCES=241  RIPPLE=0  DEADLINE=600  SEED=2026  SKIP_BUILD=1  OUT=<folder>
-#   CLIENT_NICE=-10 (nice of the simulator and the relays; 0 = same as the server)
+#   CLIENT_NICE=0 (nice of the simulator and the relays; -10 measured worse: it starves the server, docs/performance.md)
 #   CLIENT_CPUS= / SERVER_CPUS= (taskset CPU lists, e.g. 1 and 0; empty = no pinning)
+#   NF_TFTP="key: value; key: value" (a tftp: section appended to NodeFoundry's bench fleet, for A/B runs)
 # Network rule: every interface address is in 192.0.2.0/24 (TEST-NET-1): server 192.0.2.1 in netns nfst-s; client
 # 192.0.2.2, relay/giaddr 192.0.2.3 and the node source addresses 192.0.2.10-.250 in netns nfst-c. The leased pool
 # 198.18.0.0/16 (RFC 2544 benchmarking block) appears only inside DHCP payloads (yiaddr, router): no interface carries
@@ -29,7 +30,8 @@ SOURCES=${SOURCES:-241}
 RIPPLE=${RIPPLE:-0}
 DEADLINE=${DEADLINE:-600}
 SEED=${SEED:-2026}
-CLIENT_NICE=${CLIENT_NICE:--10}
+CLIENT_NICE=${CLIENT_NICE:-0}
+NF_TFTP=${NF_TFTP:-}
 CLIENT_CPUS=${CLIENT_CPUS:-}
 SERVER_CPUS=${SERVER_CPUS:-}
 NS_S=nfst-s
@@ -198,6 +200,9 @@ start_server() {
   else
     sed "s|^  tftpRoot: tftp|  tftpRoot: $OUT/tftp|; s|^  httpRoot: http|  httpRoot: $OUT/http|; s|^  stateDirectory: state|  stateDirectory: $dir/state|" \
       bench/storm/fleet.yaml >"$dir/fleet.yaml"
+    if [ -n "$NF_TFTP" ]; then
+      { echo; echo "tftp:"; echo "$NF_TFTP" | tr ';' '\n' | sed 's/^ */  /'; } >>"$dir/fleet.yaml"
+    fi
     ip netns exec "$NS_S" "${SERVER_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" serve --config "$dir/fleet.yaml" --interface "$IF_S" >"$dir/stdout.log" 2>&1 &
     SERVER_PIDS+=($!)
   fi
