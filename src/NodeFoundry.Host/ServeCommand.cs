@@ -12,6 +12,7 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(ArgumentReader options, TextWriter output, CancellationToken stop)
     {
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var fleet = FleetFiles.Load(options.Require("config"));
         using var stack = new BootStack(fleet, StackOptions(options));
         foreach (var notice in stack.Notices)
@@ -53,6 +54,7 @@ internal static class ServeCommand
 
         events.Complete();
         await printer.ConfigureAwait(false);
+        await output.WriteLineAsync($"nodefoundry: {GcSummary.Describe(started.Elapsed)}").ConfigureAwait(false);
         await output.FlushAsync().ConfigureAwait(false);
         return exitCode;
     }
