@@ -9,6 +9,7 @@
 # Environment: NODES="100 500 2000"  LOSS="0 1"  SERVERS="nodefoundry dnsmasq"  KERNEL_MIB=1  INITRD_MIB=3
 #   NBP_KIB=72  SOURCES=241  RIPPLE=0  DEADLINE=600  SEED=2026  SKIP_BUILD=1  OUT=<folder>
 #   CLIENT_NICE=0 (nice of the simulator and the relays; -10 measured worse: it starves the server, docs/performance.md)
+#   RELAY_NICE=$CLIENT_NICE (nice of the relays alone: they stand for the network, which the server cannot starve)
 #   CLIENT_CPUS= / SERVER_CPUS= (taskset CPU lists, e.g. 1 and 0; empty = no pinning)
 #   NF_TFTP="key: value; key: value" (a tftp: section appended to NodeFoundry's bench fleet, for A/B runs)
 # Network rule: every interface address is in 192.0.2.0/24 (TEST-NET-1): server 192.0.2.1 in netns nfst-s; client
@@ -32,6 +33,7 @@ DEADLINE=${DEADLINE:-600}
 SEED=${SEED:-2026}
 CLIENT_NICE=${CLIENT_NICE:-0}
 NF_TFTP=${NF_TFTP:-}
+RELAY_NICE=${RELAY_NICE:-$CLIENT_NICE}
 CLIENT_CPUS=${CLIENT_CPUS:-}
 SERVER_CPUS=${SERVER_CPUS:-}
 NS_S=nfst-s
@@ -57,6 +59,8 @@ done
 [ "$SOURCES" -ge 1 ] && [ "$SOURCES" -le 241 ] || { echo "SOURCES must be 1..241 (192.0.2.10-.250)" >&2; exit 2; }
 case "$CLIENT_NICE" in ''|*[!0-9-]*) echo "CLIENT_NICE must be a whole number (-20..19)" >&2; exit 2;; esac
 [ "$CLIENT_NICE" -ge -20 ] && [ "$CLIENT_NICE" -le 19 ] || { echo "CLIENT_NICE must be -20..19" >&2; exit 2; }
+case "$RELAY_NICE" in ''|*[!0-9-]*) echo "RELAY_NICE must be a whole number (-20..19)" >&2; exit 2;; esac
+[ "$RELAY_NICE" -ge -20 ] && [ "$RELAY_NICE" -le 19 ] || { echo "RELAY_NICE must be -20..19" >&2; exit 2; }
 [ "$DEADLINE" -ge 10 ] && [ "$DEADLINE" -le 3600 ] || { echo "DEADLINE must be 10..3600 s" >&2; exit 2; }
 
 # log, stop_pid, as_user, publish_into_out
@@ -184,6 +188,7 @@ NGX
 # on this one machine they get a higher priority (CLIENT_NICE) and, optionally, CPUs of their own (taskset).
 SERVER_RUN=(); [ -z "$SERVER_CPUS" ] || SERVER_RUN=(taskset -c "$SERVER_CPUS")
 CLIENT_RUN=(nice -n "$CLIENT_NICE"); [ -z "$CLIENT_CPUS" ] || CLIENT_RUN+=(taskset -c "$CLIENT_CPUS")
+RELAY_RUN=(nice -n "$RELAY_NICE"); [ -z "$CLIENT_CPUS" ] || RELAY_RUN+=(taskset -c "$CLIENT_CPUS")
 
 SERVER_PIDS=()
 # start_server NAME DIR -> SERVER_PIDS; waits (bounded) until HTTP answers and UDP 67 and 69 are bound.
@@ -262,13 +267,13 @@ RELAY_PIDS=()
 start_relays() {
   local loss=$1 dir=$2 i lifetime=$((DEADLINE + 180))
   RELAY_PIDS=()
-  ip netns exec "$NS_C" "${CLIENT_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" impair --listen "$RELAY_IP:$DHCP_RELAY_PORT" \
+  ip netns exec "$NS_C" "${RELAY_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" impair --listen "$RELAY_IP:$DHCP_RELAY_PORT" \
     --target "$SERVER_IP:67" --upstream "$RELAY_IP" --loss "$loss" --seed "$SEED" --lifetime "$lifetime" >"$dir/impair-dhcp-requests.txt" 2>&1 &
   RELAY_PIDS+=($!)
-  ip netns exec "$NS_C" "${CLIENT_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" impair --listen "$RELAY_IP:67" \
+  ip netns exec "$NS_C" "${RELAY_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" impair --listen "$RELAY_IP:67" \
     --target "$RELAY_IP:$SIM_REPLY_PORT" --upstream "$RELAY_IP" --loss "$loss" --seed $((SEED + 1)) --lifetime "$lifetime" >"$dir/impair-dhcp-replies.txt" 2>&1 &
   RELAY_PIDS+=($!)
-  ip netns exec "$NS_C" "${CLIENT_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" impair --listen "$RELAY_IP:$TFTP_RELAY_PORT" \
+  ip netns exec "$NS_C" "${RELAY_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" impair --listen "$RELAY_IP:$TFTP_RELAY_PORT" \
     --target "$SERVER_IP:69" --loss "$loss" --loss-to-clients "$loss" --seed $((SEED + 2)) --lifetime "$lifetime" \
     --max-mappings $(( n * 2 > 4096 ? n * 2 : 4096 )) >"$dir/impair-tftp.txt" 2>&1 &
   RELAY_PIDS+=($!)
@@ -319,9 +324,16 @@ for server in $SERVERS; do
         --json "$dir/report.json" --quiet >"$dir/storm.txt" 2>&1 || true
       cpu1=$(server_cpu); drops=$(( $(tbf_drops) - drops0 )); srv=$(( $(rcvbuf_errors "$NS_S") - srv0 )); cli=$(( $(rcvbuf_errors "$NS_C") - cli0 ))
       rss=$(server_hwm)
+      # Which relay's sockets overflowed (ss -m: d = drops per socket), summed per PID; the simulator has exited by
+      # now, so its share is the namespace's rcvbuf drops minus these.
+      ip netns exec "$NS_C" ss -Huamnp 2>/dev/null | awk '
+        /users:/ { match($0, /pid=[0-9]+/); pid = substr($0, RSTART + 4, RLENGTH - 4); next_is_mem = 1; next }
+        next_is_mem && /skmem/ { if (match($0, /,d[0-9]+/)) drops[pid] += substr($0, RSTART + 2, RLENGTH - 2); next_is_mem = 0 }
+        END { for (p in drops) printf "pid %s: %d socket-queue drops\n", p, drops[p] }' >"$dir/client-socket-drops.txt" || true
+      [ ${#RELAY_PIDS[@]} -eq 0 ] || ps -o pid=,args= -p "$(IFS=,; echo "${RELAY_PIDS[*]}")" >>"$dir/client-socket-drops.txt" 2>/dev/null || true
       stop_relays
       stop_server
-      grep -h "impair counters" "$dir"/impair-*.txt 2>/dev/null | sed 's/^/  /' >&2 || true
+      grep -h "impair counters\|impair lateness" "$dir"/impair-*.txt 2>/dev/null | sed 's/^/  /' >&2 || true
       [ -f "$dir/report.json" ] || { tail -n 20 "$dir/storm.txt" >&2; log "[$tag] no report"; continue; }
       cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
       jq -r --arg s "$server" --arg cpu "$cpu" --arg rss "$rss" --argjson bps "$LINK_BPS" --arg drops "$drops" --arg srv "$srv" --arg cli "$cli" \

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using NodeFoundry.Lab;
+using NodeFoundry.Simulation;
 
 namespace NodeFoundry.Host;
 
@@ -46,6 +47,11 @@ internal static class ImpairCommand
             throw new InvalidOperationException($"impair: cannot listen on {listen}: {ex.Message}", ex);
         }
 
+        // The relay's own stall detector: a relay process that is not scheduled holds every datagram it carries,
+        // which the nodes and the server would both see as loss. Printed with the counters.
+        var lateness = new SchedulingLatenessMonitor(TimeProvider.System, TimeSpan.FromMilliseconds(100));
+        using var stopProbe = new CancellationTokenSource();
+        var probing = Task.Run(() => lateness.RunAsync(stopProbe.Token), CancellationToken.None);
         await using (relay.ConfigureAwait(false))
         {
             // The line a script waits for: the listen socket is bound.
@@ -62,7 +68,10 @@ internal static class ImpairCommand
             }
         }
 
+        await stopProbe.CancelAsync().ConfigureAwait(false);
+        await probing.ConfigureAwait(false);
         await output.WriteLineAsync(Describe(relay.Counters)).ConfigureAwait(false);
+        await output.WriteLineAsync($"impair lateness: {lateness.Snapshot()}").ConfigureAwait(false);
         await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         return 0;
     }

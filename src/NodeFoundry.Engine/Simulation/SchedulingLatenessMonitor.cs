@@ -8,7 +8,7 @@ namespace NodeFoundry.Simulation;
 /// Bounded: at most <see cref="MaxSamples"/> samples are kept (later ones still raise the maximum and the count
 /// over the threshold).
 /// </summary>
-internal sealed class SchedulingLatenessMonitor(TimeProvider time, TimeSpan period)
+public sealed class SchedulingLatenessMonitor(TimeProvider time, TimeSpan period)
 {
     public const int MaxSamples = 100_000;
     private readonly List<TimeSpan> _samples = [];
