@@ -65,9 +65,9 @@ internal sealed class TftpDraft
 
     public int MaxRetries { get; set; } = 6;
 
-    public int RetransmitsPerClientTimeout { get; set; } = 4;
+    public int RetransmitsPerClientTimeout { get; set; } = 8;
 
-    public int DoubleResendAfterTimeouts { get; set; }
+    public int DoubleResendAfterTimeouts { get; set; } = 2;
 
     public long MaxCachedFileBytes { get; set; } = 16 << 20;
 }

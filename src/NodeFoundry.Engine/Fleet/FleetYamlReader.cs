@@ -167,8 +167,8 @@ internal sealed partial class FleetYamlReader
         tftp.MaxWindowSize = Integer(map, "maxWindowSize", 1, 65_535, "64") ?? tftp.MaxWindowSize;
         tftp.SinglePort = Bool(map, "singlePort") ?? tftp.SinglePort;
         tftp.MaxRetries = Integer(map, "maxRetries", 1, 50, "6") ?? tftp.MaxRetries;
-        tftp.RetransmitsPerClientTimeout = Integer(map, "retransmitsPerClientTimeout", 1, 32, "4") ?? tftp.RetransmitsPerClientTimeout;
-        tftp.DoubleResendAfterTimeouts = Integer(map, "doubleResendAfterTimeouts", 0, 50, "0") ?? tftp.DoubleResendAfterTimeouts;
+        tftp.RetransmitsPerClientTimeout = Integer(map, "retransmitsPerClientTimeout", 1, 32, "8") ?? tftp.RetransmitsPerClientTimeout;
+        tftp.DoubleResendAfterTimeouts = Integer(map, "doubleResendAfterTimeouts", 0, 50, "2") ?? tftp.DoubleResendAfterTimeouts;
         tftp.MaxCachedFileBytes = Integer(map, "maxCachedFileBytes", 0, 1 << 30, "16777216") ?? tftp.MaxCachedFileBytes;
         if (Duration(map, "maxQueueWait", "2s") is { } wait)
         {
