@@ -1,6 +1,7 @@
 using System.Net;
 using NodeFoundry.Events;
 using NodeFoundry.Hosting;
+using NodeFoundry.Simulation;
 
 namespace NodeFoundry.Host;
 
@@ -22,6 +23,11 @@ internal static class ServeCommand
 
         var events = new BoundedEventChannel();
         var printer = PrintAsync(events, output);
+        // The thread pool's own lateness (socket completions, HTTP, the receive loops all run there), printed on exit
+        // beside the GC's cost: seconds here with a small GC pause mean a starved pool, not a paused process.
+        var poolLateness = new SchedulingLatenessMonitor(TimeProvider.System, TimeSpan.FromMilliseconds(100));
+        using var stopProbe = new CancellationTokenSource();
+        var probing = Task.Run(() => poolLateness.RunAsync(stopProbe.Token), CancellationToken.None);
         var run = stack.RunAsync(events, stop);
         try
         {
@@ -54,7 +60,10 @@ internal static class ServeCommand
 
         events.Complete();
         await printer.ConfigureAwait(false);
+        await stopProbe.CancelAsync().ConfigureAwait(false);
+        await probing.ConfigureAwait(false);
         await output.WriteLineAsync($"nodefoundry: {GcSummary.Describe(started.Elapsed)}").ConfigureAwait(false);
+        await output.WriteLineAsync($"nodefoundry: thread-pool lateness: {poolLateness.Snapshot()}").ConfigureAwait(false);
         await output.FlushAsync().ConfigureAwait(false);
         return exitCode;
     }
