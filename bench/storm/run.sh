@@ -13,7 +13,6 @@
 #   CLIENT_CPUS= / SERVER_CPUS= (taskset CPU lists, e.g. 1 and 0; empty = no pinning)
 #   NF_TFTP="key: value; key: value" (a tftp: section appended to NodeFoundry's bench fleet, for A/B runs)
 #   NF_ENV="VAR=value ..." (extra environment for nodefoundry serve, for A/B runs, as in bench/dhcp)
-#   SERVER_TCP_CC= (TCP congestion control in the server's namespace, e.g. bbr; empty = the kernel's default)
 # Network rule: every interface address is in 192.0.2.0/24 (TEST-NET-1): server 192.0.2.1 in netns nfst-s; client
 # 192.0.2.2, relay/giaddr 192.0.2.3 and the node source addresses 192.0.2.10-.250 in netns nfst-c. The leased pool
 # 198.18.0.0/16 (RFC 2544 benchmarking block) appears only inside DHCP payloads (yiaddr, router): no interface carries
@@ -35,7 +34,6 @@ DEADLINE=${DEADLINE:-600}
 SEED=${SEED:-2026}
 CLIENT_NICE=${CLIENT_NICE:-0}
 NF_TFTP=${NF_TFTP:-}
-SERVER_TCP_CC=${SERVER_TCP_CC:-}
 RELAY_NICE=${RELAY_NICE:-$CLIENT_NICE}
 CLIENT_CPUS=${CLIENT_CPUS:-}
 SERVER_CPUS=${SERVER_CPUS:-}
@@ -131,8 +129,7 @@ ip -n "$NS_C" link set "$IF_C" up
 # No route to 198.18.0.0/16: the leased addresses are payload only, a packet sent to one would fail (ENETUNREACH).
 # 1 Gbit/s on the server's egress: the download direction of TFTP and HTTP.
 ip netns exec "$NS_S" tc qdisc add dev "$IF_S" root tbf rate 1gbit burst 256kb latency 50ms
-# The server namespace's TCP congestion control (per namespace since Linux 4.15), for both servers alike.
-[ -z "$SERVER_TCP_CC" ] || ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_congestion_control="$SERVER_TCP_CC"
+# TCP congestion control is the kernel's default in both namespaces (bbr on this machine: new namespaces inherit it).
 
 # ---------------------------------------------------------------------------------------------- servers
 write_dnsmasq_conf() {
