@@ -13,7 +13,8 @@
 #   CLIENT_CPUS= / SERVER_CPUS= (taskset CPU lists, e.g. 1 and 0; empty = no pinning)
 #   NF_TFTP="key: value; key: value" (a tftp: section appended to NodeFoundry's bench fleet, for A/B runs)
 #   NF_ENV="VAR=value ..." (extra environment for nodefoundry serve, for A/B runs, as in bench/dhcp)
-#   LINK_QUEUE=fifo (tbf's own drop-tail queue) or fq_codel (a fair queue under the tbf, as a Linux host's egress has)
+#   LINK_QUEUE=fifo (tbf's own drop-tail queue) or pfifo_fast (under the tbf, three priority bands by socket priority:
+#     this machine's default qdisc; fq_codel, fq, sfq and prio are not in this kernel)
 # Network rule: every interface address is in 192.0.2.0/24 (TEST-NET-1): server 192.0.2.1 in netns nfst-s; client
 # 192.0.2.2, relay/giaddr 192.0.2.3 and the node source addresses 192.0.2.10-.250 in netns nfst-c. The leased pool
 # 198.18.0.0/16 (RFC 2544 benchmarking block) appears only inside DHCP payloads (yiaddr, router): no interface carries
@@ -65,7 +66,7 @@ case "$CLIENT_NICE" in ''|*[!0-9-]*) echo "CLIENT_NICE must be a whole number (-
 case "$RELAY_NICE" in ''|*[!0-9-]*) echo "RELAY_NICE must be a whole number (-20..19)" >&2; exit 2;; esac
 [ "$RELAY_NICE" -ge -20 ] && [ "$RELAY_NICE" -le 19 ] || { echo "RELAY_NICE must be -20..19" >&2; exit 2; }
 [ "$DEADLINE" -ge 10 ] && [ "$DEADLINE" -le 3600 ] || { echo "DEADLINE must be 10..3600 s" >&2; exit 2; }
-case "$LINK_QUEUE" in fifo|fq_codel) ;; *) echo "LINK_QUEUE must be fifo or fq_codel" >&2; exit 2;; esac
+case "$LINK_QUEUE" in fifo|pfifo_fast) ;; *) echo "LINK_QUEUE must be fifo or pfifo_fast" >&2; exit 2;; esac
 
 # log, stop_pid, as_user, publish_into_out
 source bench/lib.sh   # the working directory is the repository root here
@@ -132,9 +133,13 @@ ip -n "$NS_C" link set "$IF_C" up
 # No route to 198.18.0.0/16: the leased addresses are payload only, a packet sent to one would fail (ENETUNREACH).
 # 1 Gbit/s on the server's egress: the download direction of TFTP and HTTP.
 ip netns exec "$NS_S" tc qdisc add dev "$IF_S" root handle 1: tbf rate 1gbit burst 256kb latency 50ms
-# LINK_QUEUE=fq_codel: the tbf's queue becomes per-flow fair with CoDel (what a Linux server's egress runs by default on
-# most distributions) instead of one drop-tail FIFO; the rate limit is the same. A model variant, not the default.
-[ "$LINK_QUEUE" = fifo ] || ip netns exec "$NS_S" tc qdisc add dev "$IF_S" parent 1:1 handle 10: fq_codel
+# LINK_QUEUE=pfifo_fast: the tbf's queue becomes Linux's default three-band queue (a packet's band by its socket
+# priority; bulk TCP in band 1), with each band as deep as the tbf's own queue (txqueuelen 4300 × 1514 B ≈ 50 ms at
+# 1 Gbit/s + burst). The rate limit is the same. A model variant of the server's egress, not the default.
+if [ "$LINK_QUEUE" = pfifo_fast ]; then
+  ip -n "$NS_S" link set dev "$IF_S" txqueuelen 4300
+  ip netns exec "$NS_S" tc qdisc add dev "$IF_S" parent 1:1 handle 10: pfifo_fast
+fi
 # TCP congestion control is the kernel's default in both namespaces (bbr on this machine: new namespaces inherit it).
 
 # ---------------------------------------------------------------------------------------------- servers
@@ -263,7 +268,7 @@ server_hwm() {
 }
 
 # Packets the tbf on the server's egress dropped so far (its queue holds ~50 ms at 1 Gbit/s).
-# With LINK_QUEUE=fq_codel the child's own drops (CoDel drops at dequeue) are added to the tbf's.
+# With LINK_QUEUE=pfifo_fast the child's drops are counted as well (summed over the device's qdiscs).
 tbf_drops() { ip netns exec "$NS_S" tc -s qdisc show dev "$IF_S" | awk '/dropped/ { sub(",", "", $7); n += $7 } END { print n + 0 }'; }
 # UDP datagrams a namespace's kernel dropped because a socket's receive queue was full (/proc/net/snmp is per namespace).
 rcvbuf_errors() { ip netns exec "$1" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp; }
