@@ -42,7 +42,6 @@ internal sealed class SocketTftpTransport : ITftpTransport
             ? localAddress
             : _options.ListenAddress;
         var socket = UdpSocketFactory.Bind("TFTP transfer", new IPEndPoint(bindAddress, 0), _options.InterfaceName, broadcast: false, receiveBufferBytes: 256 << 10);
-        TftpSocketPriority.TryApply(socket);
         var channel = new Channel(Interlocked.Increment(ref _nextId), socket, ownsSocket: true);
         _ = ReceiveLoop(socket, channel.Id);
         return channel;

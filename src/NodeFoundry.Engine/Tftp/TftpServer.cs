@@ -53,7 +53,6 @@ public sealed class TftpServer : IBootService, IListeningService, IDisposable
 
             files = new TftpFileStore(new TftpRootResolver(_options.Root), _options.MaxCachedFileBytes, _options.MaxCacheBytes);
             requestSocket = UdpSocketFactory.Bind("TFTP", new IPEndPoint(_options.ListenAddress, _options.Port), _options.InterfaceName, broadcast: false);
-            TftpSocketPriority.TryApply(requestSocket);
             // Lets each transfer socket bind to the address the client sent its request to.
             requestSocket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
             LocalEndPoint = (IPEndPoint?)requestSocket.LocalEndPoint;
