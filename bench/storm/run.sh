@@ -134,8 +134,9 @@ ip -n "$NS_C" link set "$IF_C" up
 # 1 Gbit/s on the server's egress: the download direction of TFTP and HTTP.
 ip netns exec "$NS_S" tc qdisc add dev "$IF_S" root handle 1: tbf rate 1gbit burst 256kb latency 50ms
 # LINK_QUEUE=pfifo_fast: the tbf's queue becomes Linux's default three-band queue (a packet's band by its socket
-# priority; bulk TCP in band 1), with each band as deep as the tbf's own queue (txqueuelen 4300 × 1514 B ≈ 50 ms at
-# 1 Gbit/s + burst). The rate limit is the same. A model variant of the server's egress, not the default.
+# priority; bulk TCP in band 1), txqueuelen 4300 per band. It counts packets, not bytes, and TCP hands it GSO packets of
+# up to 64 KiB, so it holds far more than the tbf's own 50 ms: it does not drop, it delays (docs/performance.md, run 9
+# P). The rate limit is the same. A model variant of the server's egress, not the default.
 if [ "$LINK_QUEUE" = pfifo_fast ]; then
   ip -n "$NS_S" link set dev "$IF_S" txqueuelen 4300
   ip netns exec "$NS_S" tc qdisc add dev "$IF_S" parent 1:1 handle 10: pfifo_fast
