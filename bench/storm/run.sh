@@ -135,8 +135,8 @@ ip -n "$NS_C" link set "$IF_C" up
 ip netns exec "$NS_S" tc qdisc add dev "$IF_S" root handle 1: tbf rate 1gbit burst 256kb latency 50ms
 # LINK_QUEUE=pfifo_fast: the tbf's queue becomes Linux's default three-band queue (a packet's band by its socket
 # priority; bulk TCP in band 1), txqueuelen 4300 per band. It counts packets, not bytes, and TCP hands it GSO packets of
-# up to 64 KiB, so it holds far more than the tbf's own 50 ms: it does not drop, it delays (docs/performance.md, run 9
-# P). The rate limit is the same. A model variant of the server's egress, not the default.
+# up to 64 KiB, so it most likely holds far more than the tbf's own 50 ms: it delays rather than drops
+# (docs/performance.md, run 9 P: 0–4,546 drops per 2,000-node storm against 200,000+ with the tbf's own queue). The rate limit is the same. A model variant of the server's egress, not the default.
 if [ "$LINK_QUEUE" = pfifo_fast ]; then
   ip -n "$NS_S" link set dev "$IF_S" txqueuelen 4300
   ip netns exec "$NS_S" tc qdisc add dev "$IF_S" parent 1:1 handle 10: pfifo_fast
