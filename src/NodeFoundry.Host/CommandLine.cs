@@ -24,6 +24,11 @@ internal static class CommandLine
                 [--nodes N] [--concurrency N] [--ripple S] [--deadline S] [--tftp ADDR[:PORT]]
                 [--sources FIRST/COUNT | --bind-leased] [--kernel URL --initrd URL] [--arch N]
                 [--loss PCT] [--seed N] [--first-mac MAC] [--json FILE] [--quiet]
+          nodefoundry impair --listen ADDR:PORT --target ADDR:PORT
+                                                A seeded UDP loss relay in a process of its own (bench/storm's, so the
+                                                simulator's stalls are not the path's); counters printed on SIGTERM.
+                [--loss PCT] [--loss-to-clients PCT] [--upstream ADDR] [--seed N] [--lifetime S]
+                [--max-mappings N] [--no-mirror]
           nodefoundry leases --config FILE      Print the leases of the store the fleet file names: its journal, or
                                                 the PostgreSQL database its servers share (every server's leases).
           nodefoundry timeline --config FILE [--mac MAC]
@@ -87,7 +92,8 @@ internal static class CommandLine
                 "timeline" => TimelineCommand.Run(options, Console.Out),
                 "nodes" => NodesCommand.Run(options, Console.Out),
                 "storm" => await StormCommand.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false),
-                _ => throw new UsageException($"unknown command '{args[0]}'; expected demo, serve, validate, leases, timeline, nodes or storm"),
+                "impair" => await ImpairCommand.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false),
+                _ => throw new UsageException($"unknown command '{args[0]}'; expected demo, serve, validate, leases, timeline, nodes, storm or impair"),
             };
         }
         catch (UsageException ex)

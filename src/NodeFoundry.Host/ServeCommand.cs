@@ -1,6 +1,7 @@
 using System.Net;
 using NodeFoundry.Events;
 using NodeFoundry.Hosting;
+using NodeFoundry.Simulation;
 
 namespace NodeFoundry.Host;
 
@@ -12,6 +13,7 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(ArgumentReader options, TextWriter output, CancellationToken stop)
     {
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var fleet = FleetFiles.Load(options.Require("config"));
         using var stack = new BootStack(fleet, StackOptions(options));
         foreach (var notice in stack.Notices)
@@ -21,6 +23,11 @@ internal static class ServeCommand
 
         var events = new BoundedEventChannel();
         var printer = PrintAsync(events, output);
+        // The thread pool's own lateness (socket completions, HTTP, the receive loops all run there), printed on exit
+        // beside the GC's cost: seconds here with a small GC pause mean a starved pool, not a paused process.
+        var poolLateness = new SchedulingLatenessMonitor(TimeProvider.System, TimeSpan.FromMilliseconds(100));
+        using var stopProbe = new CancellationTokenSource();
+        var probing = Task.Run(() => poolLateness.RunAsync(stopProbe.Token), CancellationToken.None);
         var run = stack.RunAsync(events, stop);
         try
         {
@@ -61,6 +68,10 @@ internal static class ServeCommand
 
         events.Complete();
         await printer.ConfigureAwait(false);
+        await stopProbe.CancelAsync().ConfigureAwait(false);
+        await probing.ConfigureAwait(false);
+        await output.WriteLineAsync($"nodefoundry: {GcSummary.Describe(started.Elapsed)}").ConfigureAwait(false);
+        await output.WriteLineAsync($"nodefoundry: thread-pool lateness: {poolLateness.Snapshot()}").ConfigureAwait(false);
         await output.FlushAsync().ConfigureAwait(false);
         return exitCode;
     }

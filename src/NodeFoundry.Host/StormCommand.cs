@@ -7,7 +7,9 @@ namespace NodeFoundry.Host;
 /// <summary>
 /// <c>nodefoundry storm</c>: a simulated fleet booting against a boot server (NodeFoundry or any other), as
 /// bench/storm runs it. DHCP goes relay-style from <c>--relay</c>; with <c>--loss</c> the DHCP requests, DHCP
-/// replies and TFTP (both ways) pass through seeded impairment relays in this process. Prints progress, the
+/// replies and TFTP (both ways) pass through seeded impairment relays in this process (convenient by hand;
+/// bench/storm runs them as <c>nodefoundry impair</c> processes instead, so that a stall of this process is not
+/// also a stall of the path, and points <c>--dhcp</c>, <c>--reply-port</c> and <c>--tftp</c> at them). Prints progress, the
 /// report, and with <c>--json</c> writes it for scripts. Exit 0 only when every node booted.
 /// </summary>
 internal static class StormCommand
@@ -88,7 +90,7 @@ internal static class StormCommand
 
     private static IReadOnlyList<IPAddress> Sources(ArgumentReader options)
     {
-        // --sources 198.18.100.1/250: 250 consecutive addresses from the first (the bench adds them to the client's interface).
+        // --sources 192.0.2.10/241: 241 consecutive addresses from the first (the bench adds them to the client's interface).
         if (options.Get("sources") is not { } text)
         {
             return [];
@@ -97,7 +99,7 @@ internal static class StormCommand
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         var first = Address(slash < 0 ? text : text[..slash], "sources");
         var count = slash < 0 ? 1 : int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 65536
-            ? n : throw new UsageException($"--sources '{text}': write FIRST/COUNT, e.g. 198.18.100.1/250");
+            ? n : throw new UsageException($"--sources '{text}': write FIRST/COUNT, e.g. 192.0.2.10/241");
         var start = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(first.GetAddressBytes());
         return Enumerable.Range(0, count).Select(i =>
         {

@@ -26,6 +26,14 @@ internal static class StormReportJson
             json.WriteNumber("dhcpRetransmits", report.DhcpRetransmits);
             json.WriteNumber("dhcpUnmatchedReplies", report.DhcpUnmatchedReplies);
             json.WriteNumber("tftpDuplicateBlocks", report.TftpDuplicateBlocks);
+            json.WriteNumber("tftpLateReads", report.TftpLateReads);
+            json.WriteStartObject("clientLateness");
+            json.WriteNumber("samples", report.ClientLateness.Samples);
+            json.WriteNumber("p50Seconds", report.ClientLateness.P50.TotalSeconds);
+            json.WriteNumber("p99Seconds", report.ClientLateness.P99.TotalSeconds);
+            json.WriteNumber("maxSeconds", report.ClientLateness.Max.TotalSeconds);
+            json.WriteNumber("overHalfSecond", report.ClientLateness.OverHalfSecond);
+            json.WriteEndObject();
             if (impairment is not null)
             {
                 json.WriteString("impairment", impairment);

@@ -14,6 +14,7 @@ internal static class StormReportText
         text.AppendLine(c, $"nodefoundry storm: {report.Booted}/{report.Nodes} booted, {report.Failed} failed, in {report.Duration.TotalSeconds:F2} s");
         text.AppendLine(c, $"  bytes {report.BytesMoved:N0} (NBP {report.NbpBytes:N0}, HTTP {report.HttpBytes:N0}); at 1 Gbit/s that is {report.LinkLimit(1e9).TotalSeconds:F2} s of link time");
         text.AppendLine(c, $"  DHCP sent {report.DhcpSent:N0}, retransmitted {report.DhcpRetransmits:N0}, unmatched replies {report.DhcpUnmatchedReplies:N0}; TFTP duplicate blocks {report.TftpDuplicateBlocks:N0}");
+        text.AppendLine(c, $"  simulator's own timers (stall detector): {report.ClientLateness}; TFTP late reads {report.TftpLateReads:N0}");
         if (impairment is not null)
         {
             text.AppendLine(c, $"  {impairment}");

@@ -65,6 +65,10 @@ internal sealed class TftpDraft
 
     public int MaxRetries { get; set; } = 6;
 
+    public int RetransmitsPerClientTimeout { get; set; } = 8;
+
+    public int DoubleResendAfterTimeouts { get; set; } = 2;
+
     public long MaxCachedFileBytes { get; set; } = 16 << 20;
 }
 

@@ -113,6 +113,8 @@ public static class FleetLoader
             MaxWindowSize = t.MaxWindowSize,
             SinglePort = t.SinglePort,
             MaxRetries = t.MaxRetries,
+            RetransmitsPerClientTimeout = t.RetransmitsPerClientTimeout,
+            DoubleResendAfterTimeouts = t.DoubleResendAfterTimeouts,
             MaxCachedFileBytes = t.MaxCachedFileBytes,
         };
 

@@ -24,6 +24,12 @@ public sealed class TftpSettings
     /// <summary>Consecutive timeouts before a transfer fails.</summary>
     public int MaxRetries { get; init; } = 6;
 
+    /// <summary>Sends of a lost packet within one ROM timeout at least (the retransmission ceiling is the ROM's timeout ÷ this).</summary>
+    public int RetransmitsPerClientTimeout { get; init; } = 8;
+
+    /// <summary>From this many consecutive timeouts on, a lock-step retransmission goes out twice; 0 = never.</summary>
+    public int DoubleResendAfterTimeouts { get; init; } = 2;
+
     /// <summary>Ceiling of the adaptive retransmission timeout.</summary>
     public TimeSpan MaxRetransmitTimeout { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -47,6 +47,12 @@ public sealed record TftpRomClientOptions
     /// <summary>Makes and binds the client's socket (e.g. inside a test's network namespace). Null: a plain UDP socket.</summary>
     public Func<IPEndPoint, Socket>? BindSocket { get; init; }
 
+    /// <summary>The clock of the client's timeouts and deadline (tests pass a fake one).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Tests only: opens the client's socket instead of <see cref="BindSocket"/> (a scripted one).</summary>
+    internal Func<IPEndPoint, ITftpRomSocket>? OpenSocket { get; init; }
+
     /// <summary>
     /// OVMF's TFTP (EDK2 Mtftp4): <c>tsize=0 blksize=1468 windowsize=4</c>; see
     /// <see cref="TftpRomClient.FetchOvmfStyleAsync"/> for its probe-abort-download sequence.
@@ -89,5 +95,6 @@ public sealed record TftpRomClientOptions
         }
 
         ArgumentNullException.ThrowIfNull(LocalAddress);
+        ArgumentNullException.ThrowIfNull(Time);
     }
 }

@@ -92,6 +92,12 @@ public sealed record TftpRomResult
     /// <summary>DATA blocks received ahead of a missing one (windowed transfers).</summary>
     public int OutOfOrderBlocks { get; init; }
 
+    /// <summary>
+    /// Times the client's timer ran out while the server's next packet was already waiting in its socket: the
+    /// client (this process) was late, not the server, so the packet was read instead of failing the fetch.
+    /// </summary>
+    public int LateReads { get; init; }
+
     /// <summary>Longest silence between two packets from the server during the transfer.</summary>
     public TimeSpan MaxInterPacketGap { get; init; }
 

@@ -13,6 +13,9 @@ namespace NodeFoundry.Simulation;
 public sealed class FleetSimulator : IDisposable
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The stall detector's period: short beside a ROM's 4 s, long enough to cost nothing.</summary>
+    private static readonly TimeSpan LatenessProbePeriod = TimeSpan.FromMilliseconds(100);
     private readonly StormOptions _options;
     private readonly RelayDhcpChannel _dhcp;
     private StormCounters? _counters;
@@ -56,6 +59,8 @@ public sealed class FleetSimulator : IDisposable
         using var stopReceiving = new CancellationTokenSource();
         var receive = Task.Run(() => _dhcp.ReceiveLoopAsync(stopReceiving.Token), CancellationToken.None);
         var reporting = progress is null ? Task.CompletedTask : ReportAsync(progress, counters, stopReceiving.Token);
+        var lateness = new SchedulingLatenessMonitor(TimeProvider.System, LatenessProbePeriod);
+        var probing = Task.Run(() => lateness.RunAsync(stopReceiving.Token), CancellationToken.None);
         var servers = new BootServers(DhcpServer, TftpServer);
         var results = new Task<SimulatedNodeResult>[_options.Nodes];
         using var slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
@@ -80,9 +85,10 @@ public sealed class FleetSimulator : IDisposable
             await stopReceiving.CancelAsync().ConfigureAwait(false);
             await receive.ConfigureAwait(false);
             await reporting.ConfigureAwait(false);
+            await probing.ConfigureAwait(false);
         }
 
-        var report = Summarize(results.Select(r => r.Result).ToArray());
+        var report = Summarize(results.Select(r => r.Result).ToArray()) with { ClientLateness = lateness.Snapshot() };
         progress?.Report(counters.Snapshot());
         return report;
     }
@@ -182,6 +188,7 @@ public sealed class FleetSimulator : IDisposable
             DhcpRetransmits = _dhcp.Retransmits,
             DhcpUnmatchedReplies = _dhcp.Unmatched,
             TftpDuplicateBlocks = nodes.Sum(n => (long)n.TftpDuplicateBlocks),
+            TftpLateReads = nodes.Sum(n => (long)n.TftpLateReads),
             NodeResults = _options.KeepNodeResults ? nodes : [],
         };
     }

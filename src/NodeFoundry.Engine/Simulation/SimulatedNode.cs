@@ -78,7 +78,7 @@ internal sealed class SimulatedNode
             var tftp = new TftpRomClient(_options.Tftp with { LocalAddress = source ?? IPAddress.Any, KeepContent = false, Deadline = _options.Deadline });
             var nbp = await tftp.FetchAsync(tftpServer, firmware.BootFile!, cancel).ConfigureAwait(false);
             _counters.Moved(nbp.Bytes);
-            result = result with { NbpBytes = nbp.Bytes, TftpDuplicateBlocks = nbp.DuplicateBlocks };
+            result = result with { NbpBytes = nbp.Bytes, TftpDuplicateBlocks = nbp.DuplicateBlocks, TftpLateReads = nbp.LateReads };
             if (!nbp.Succeeded)
             {
                 var cause = nbp.FailureCause switch

@@ -42,6 +42,9 @@ public sealed record SimulatedNodeResult
     /// <summary>TFTP DATA blocks received twice (the server's retransmissions).</summary>
     public int TftpDuplicateBlocks { get; init; }
 
+    /// <summary>ROM timeouts that found the server's packet already waiting (the client was late; see <see cref="Probe.TftpRomResult.LateReads"/>).</summary>
+    public int TftpLateReads { get; init; }
+
     /// <summary>TCP connections used for the script, kernel and initrd (1 with keep-alive).</summary>
     public int HttpConnections { get; init; }
 

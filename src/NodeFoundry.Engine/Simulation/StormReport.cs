@@ -42,6 +42,12 @@ public sealed record StormReport
 
     public long TftpDuplicateBlocks { get; init; }
 
+    /// <summary>ROM timeouts that found the server's packet already waiting in the socket: the simulator was late, not the server.</summary>
+    public long TftpLateReads { get; init; }
+
+    /// <summary>How late the simulator's own timers ran during the storm (its stall detector).</summary>
+    public SchedulingLateness ClientLateness { get; init; } = SchedulingLateness.None;
+
     /// <summary>Every node's result, in node order (empty when the options said not to keep them).</summary>
     public IReadOnlyList<SimulatedNodeResult> NodeResults { get; init; } = [];
 

@@ -40,6 +40,8 @@ public sealed class FleetTftpSectionTests
               maxWindowSize: 16
               singlePort: true
               maxRetries: 8
+              retransmitsPerClientTimeout: 8
+              doubleResendAfterTimeouts: 2
               maxCachedFileBytes: 1048576
             """;
         var result = FleetLoader.Parse(yaml);
@@ -52,6 +54,8 @@ public sealed class FleetTftpSectionTests
         Assert.Equal(16, options.MaxWindowSize);
         Assert.True(options.SinglePort);
         Assert.Equal(8, options.MaxRetries);
+        Assert.Equal(8, options.RetransmitsPerClientTimeout);
+        Assert.Equal(2, options.DoubleResendAfterTimeouts);
         Assert.Equal(1 << 20, options.MaxCachedFileBytes);
         options.Validate();
     }

@@ -9,6 +9,9 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData(new[] { "validate", "fleet.yaml" }, "unexpected argument 'fleet.yaml'")]
     [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
+    [InlineData(new[] { "impair", "--listen", "127.0.0.1" }, "--listen '127.0.0.1' is not ADDRESS:PORT")]
+    [InlineData(new[] { "impair", "--listen", "127.0.0.1:0" }, "--target is required")]
+    [InlineData(new[] { "impair", "--listen", "127.0.0.1:0", "--target", "127.0.0.1:69", "--loss", "120" }, "--loss '120' must be a percentage")]
     public async Task Usage_mistakes_exit_2_with_the_reason(string[] args, string reason)
     {
         var (exit, text) = await RunAsync(args);

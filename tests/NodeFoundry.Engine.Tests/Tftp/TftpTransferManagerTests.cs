@@ -188,7 +188,8 @@ public sealed class TftpTransferManagerTests : IDisposable
     [Fact]
     public void Lost_window_is_resent_on_timeout_and_retries_are_bounded()
     {
-        Configure(o => o with { MaxRetries = 3 });
+        // The 1 s ceiling (4 sends per ROM window) pins the count below; the defaults' schedule is TftpRetransmitPolicyTests'.
+        Configure(o => o with { MaxRetries = 3, RetransmitsPerClientTimeout = 4 });
         _root.Write("nbp", 5000);
         Request(ClientA, "nbp", ("windowsize", "2"));
         Ack(ClientA, 0);
@@ -219,6 +220,8 @@ public sealed class TftpTransferManagerTests : IDisposable
     [Fact]
     public void Retransmit_timeout_backs_off_but_stays_under_a_rom_timeout()
     {
+        // Single sends at a 1 s ceiling, so each gap is one back-off step; the defaults (500 ms, doubled) are pinned in TftpRetransmitPolicyTests.
+        Configure(o => o with { RetransmitsPerClientTimeout = 4, DoubleResendAfterTimeouts = 0 });
         _root.Write("nbp", 5000);
         Request(ClientA, "nbp", ("blksize", "512"));
         _transport.Take();
