@@ -170,33 +170,6 @@ tftp-root=$OUT/tftp
 log-facility=$dir/dnsmasq.log
 CONF
 }
-write_nginx_conf() {
-  local dir=$1
-  cat >"$dir/nginx.conf" <<NGX
-user root;
-worker_processes 2;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_timeout 65;
-  keepalive_requests 100000;
-  default_type application/octet-stream;
-  client_body_temp_path $dir/tmp;
-  proxy_temp_path $dir/tmp;
-  fastcgi_temp_path $dir/tmp;
-  uwsgi_temp_path $dir/tmp;
-  scgi_temp_path $dir/tmp;
-  server {
-    listen $SERVER_IP:80 backlog=4096;
-    root $OUT/http;
-  }
-}
-NGX
-}
 
 # Scheduling: the simulated nodes and the relays stand for real hardware, which the server's CPU use cannot starve;
 # on this one machine they get a higher priority (CLIENT_NICE) and, optionally, CPUs of their own (taskset).
@@ -211,7 +184,7 @@ start_server() {
   SERVER_PIDS=()
   if [ "$name" = dnsmasq ]; then
     write_dnsmasq_conf "$dir"
-    write_nginx_conf "$dir"
+    write_nginx_conf "$dir" "$OUT/http" "$SERVER_IP:80" 8192 backlog=4096
     ip netns exec "$NS_S" "${SERVER_RUN[@]}" dnsmasq --keep-in-foreground --conf-file="$dir/dnsmasq.conf" >"$dir/dnsmasq.stdout" 2>&1 &
     SERVER_PIDS+=($!)
     ip netns exec "$NS_S" "${SERVER_RUN[@]}" nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" -g 'daemon off;' >"$dir/nginx.stdout" 2>&1 &

@@ -61,4 +61,32 @@ internal sealed class ArgumentReader
             ? value
             : throw new UsageException($"--{name} '{text}' is not a port number; give 0 to 65535");
     }
+
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>; <paramref name="fallback"/> when absent.</summary>
+    public int GetNumber(string name, int fallback, int min, int max)
+    {
+        var text = Get(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new UsageException($"--{name} '{text}' must be a whole number from {min} to {max}");
+    }
+
+    /// <summary>A percentage from 0 to 100 (fractions allowed); 0 when absent.</summary>
+    public double GetPercent(string name)
+    {
+        var text = Get(name);
+        if (text is null)
+        {
+            return 0;
+        }
+
+        return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 100
+            ? value
+            : throw new UsageException($"--{name} '{text}' must be a percentage from 0 to 100");
+    }
 }

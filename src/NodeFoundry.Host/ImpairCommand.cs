@@ -21,9 +21,9 @@ internal static class ImpairCommand
         var upstream = options.Get("upstream") is { } up
             ? IPAddress.TryParse(up, out var address) ? address : throw new UsageException($"--upstream '{up}' is not an IP address")
             : null;
-        var toServer = Percent(options, "loss");
+        var toServer = options.GetPercent("loss");
         // Without --loss-to-clients the relay loses nothing on the way back: the DHCP relays impair one direction each.
-        var toClients = options.Has("loss-to-clients") ? Percent(options, "loss-to-clients") : 0;
+        var toClients = options.Has("loss-to-clients") ? options.GetPercent("loss-to-clients") : 0;
         var relayOptions = new UdpImpairmentRelayOptions
         {
             Listen = listen,
@@ -31,9 +31,9 @@ internal static class ImpairCommand
             UpstreamAddress = upstream,
             ClientToServer = new UdpImpairment { LossPercent = toServer },
             ServerToClient = new UdpImpairment { LossPercent = toClients },
-            Seed = Number(options, "seed", 2026, 0, int.MaxValue),
-            Lifetime = TimeSpan.FromSeconds(Number(options, "lifetime", 3600, 1, 86_400)),
-            MaxMappings = Number(options, "max-mappings", 4096, 1, 1_000_000),
+            Seed = options.GetNumber("seed", 2026, 0, int.MaxValue),
+            Lifetime = TimeSpan.FromSeconds(options.GetNumber("lifetime", 3600, 1, 86_400)),
+            MaxMappings = options.GetNumber("max-mappings", 4096, 1, 1_000_000),
             MirrorReplyPorts = !options.Has("no-mirror"),
         };
 
@@ -84,30 +84,4 @@ internal static class ImpairCommand
         IPEndPoint.TryParse(text, out var endpoint) && endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && text.Contains(':', StringComparison.Ordinal)
             ? endpoint
             : throw new UsageException($"--{name} '{text}' is not ADDRESS:PORT");
-
-    private static int Number(ArgumentReader options, string name, int fallback, int min, int max)
-    {
-        var text = options.Get(name);
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : throw new UsageException($"--{name} '{text}' must be a whole number from {min} to {max}");
-    }
-
-    private static double Percent(ArgumentReader options, string name)
-    {
-        var text = options.Get(name);
-        if (text is null)
-        {
-            return 0;
-        }
-
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 100
-            ? value
-            : throw new UsageException($"--{name} '{text}' must be a percentage from 0 to 100");
-    }
 }

@@ -35,21 +35,21 @@ internal static class StormCommand
     {
         var dhcpServer = Endpoint(options.Require("dhcp"), 67, "dhcp");
         var relay = Address(options.Get("relay") ?? throw new UsageException("--relay is required: the giaddr the server answers (the simulator listens there on port 67)"), "relay");
-        var replyPort = Number(options, "reply-port", 67, 0, 65535);
+        var replyPort = options.GetNumber("reply-port", 67, 0, 65535);
         var tftpServer = options.Get("tftp") is { } tftp ? Endpoint(tftp, 69, "tftp") : null;
-        var loss = Fraction(options, "loss");
-        var seed = Number(options, "seed", 2026, 0, int.MaxValue);
+        var loss = options.GetPercent("loss");
+        var seed = options.GetNumber("seed", 2026, 0, int.MaxValue);
         var storm = new StormOptions
         {
             DhcpServer = dhcpServer,
             DhcpReplyEndPoint = new IPEndPoint(relay, loss > 0 ? 0 : replyPort),
             RelayAddress = relay,
             TftpServer = tftpServer,
-            Nodes = Number(options, "nodes", 100, 1, 1_000_000),
-            Concurrency = Number(options, "concurrency", 1_000_000, 1, 1_000_000),
-            Ripple = TimeSpan.FromSeconds(Number(options, "ripple", 0, 0, 86_400)),
-            Deadline = TimeSpan.FromSeconds(Number(options, "deadline", 600, 1, 86_400)),
-            Architecture = (ushort)Number(options, "arch", 0, 0, 65535),
+            Nodes = options.GetNumber("nodes", 100, 1, 1_000_000),
+            Concurrency = options.GetNumber("concurrency", 1_000_000, 1, 1_000_000),
+            Ripple = TimeSpan.FromSeconds(options.GetNumber("ripple", 0, 0, 86_400)),
+            Deadline = TimeSpan.FromSeconds(options.GetNumber("deadline", 600, 1, 86_400)),
+            Architecture = (ushort)options.GetNumber("arch", 0, 0, 65535),
             SourceAddresses = Sources(options),
             BindLeasedAddress = options.Has("bind-leased"),
             KernelUrl = options.Get("kernel") is { } kernel ? new Uri(kernel) : null,
@@ -121,32 +121,6 @@ internal static class StormCommand
 
     private static IPAddress Address(string text, string name) =>
         IPAddress.TryParse(text, out var address) ? address : throw new UsageException($"--{name} '{text}' is not an IP address");
-
-    private static int Number(ArgumentReader options, string name, int fallback, int min, int max)
-    {
-        var text = options.Get(name);
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : throw new UsageException($"--{name} '{text}' must be a whole number from {min} to {max}");
-    }
-
-    private static double Fraction(ArgumentReader options, string name)
-    {
-        var text = options.Get(name);
-        if (text is null)
-        {
-            return 0;
-        }
-
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 100
-            ? value
-            : throw new UsageException($"--{name} '{text}' must be a percentage from 0 to 100");
-    }
 
     private static ulong ParseMac(string text)
     {
