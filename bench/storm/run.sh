@@ -12,6 +12,7 @@
 #   RELAY_NICE=$CLIENT_NICE (nice of the relays alone: they stand for the network, which the server cannot starve)
 #   CLIENT_CPUS= / SERVER_CPUS= (taskset CPU lists, e.g. 1 and 0; empty = no pinning)
 #   NF_TFTP="key: value; key: value" (a tftp: section appended to NodeFoundry's bench fleet, for A/B runs)
+#   NF_HTTP="key: value; key: value" (an http: section likewise, e.g. NF_HTTP="egressMbps: 950" to pace the downloads)
 #   NF_ENV="VAR=value ..." (extra environment for nodefoundry serve, for A/B runs, as in bench/dhcp)
 #   LINK_QUEUE=fifo (tbf's own drop-tail queue) or pfifo_fast (under the tbf, three priority bands by socket priority:
 #     this machine's default qdisc; fq_codel, fq, sfq and prio are not in this kernel)
@@ -36,6 +37,7 @@ DEADLINE=${DEADLINE:-600}
 SEED=${SEED:-2026}
 CLIENT_NICE=${CLIENT_NICE:-0}
 NF_TFTP=${NF_TFTP:-}
+NF_HTTP=${NF_HTTP:-}
 LINK_QUEUE=${LINK_QUEUE:-fifo}
 RELAY_NICE=${RELAY_NICE:-$CLIENT_NICE}
 CLIENT_CPUS=${CLIENT_CPUS:-}
@@ -194,6 +196,9 @@ start_server() {
       bench/storm/fleet.yaml >"$dir/fleet.yaml"
     if [ -n "$NF_TFTP" ]; then
       { echo; echo "tftp:"; echo "$NF_TFTP" | tr ';' '\n' | sed 's/^ */  /'; } >>"$dir/fleet.yaml"
+    fi
+    if [ -n "$NF_HTTP" ]; then
+      { echo; echo "http:"; echo "$NF_HTTP" | tr ';' '\n' | sed 's/^ */  /'; } >>"$dir/fleet.yaml"
     fi
     # shellcheck disable=SC2086  # NF_ENV is a list of VAR=value words
     env ${NF_ENV:-} ip netns exec "$NS_S" "${SERVER_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" serve --config "$dir/fleet.yaml" --interface "$IF_S" >"$dir/stdout.log" 2>&1 &

@@ -90,6 +90,8 @@ internal sealed class HttpDraft
     public bool DisarmAfterInstall { get; set; }
 
     public int MaxConnections { get; set; } = HttpSettings.DefaultMaxConnections;
+
+    public int? EgressMbps { get; set; }
 }
 
 internal sealed class DhcpDraft

@@ -124,6 +124,7 @@ public static class FleetLoader
             DiscoveryDelay = draft.Http.DiscoveryDelay,
             DisarmAfterInstall = draft.Http.DisarmAfterInstall,
             MaxConnections = draft.Http.MaxConnections,
+            EgressMbps = draft.Http.EgressMbps,
         };
 
         var storage = new StorageSettings { Kind = draft.Storage.Kind, Connection = draft.Storage.Connection, EventRetention = draft.Storage.EventRetention };

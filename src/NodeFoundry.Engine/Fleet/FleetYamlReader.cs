@@ -16,7 +16,7 @@ internal sealed partial class FleetYamlReader
     private static readonly string[] RootKeys = ["version", "server", "dhcp", "tftp", "http", "storage", "boot", "profiles", "nodes"];
     private static readonly string[] StorageKeys = ["kind", "connection", "eventRetention"];
     private static readonly (string Name, StorageKind Value)[] StorageKinds = [("journal", StorageKind.Journal), ("postgresql", StorageKind.PostgreSql)];
-    private static readonly string[] HttpKeys = ["unknownNodes", "discoveryDelay", "disarmAfterInstall", "maxConnections"];
+    private static readonly string[] HttpKeys = ["unknownNodes", "discoveryDelay", "disarmAfterInstall", "maxConnections", "egressMbps"];
     private static readonly (string Name, UnknownNodePolicy Value)[] UnknownNodePolicies = [("discovery", UnknownNodePolicy.Discovery), ("exit", UnknownNodePolicy.Exit), ("404", UnknownNodePolicy.NotFound)];
     private static readonly string[] TftpKeys = ["maxActiveTransfers", "maxQueuedTransfers", "maxQueueWait", "maxBlockSize", "maxWindowSize", "singlePort", "maxRetries", "retransmitsPerClientTimeout", "doubleResendAfterTimeouts", "maxCachedFileBytes"];
     private static readonly string[] ServerKeys = ["address", "interface", "tftpPort", "httpPort", "tftpRoot", "httpRoot", "stateDirectory"];
@@ -200,6 +200,7 @@ internal sealed partial class FleetYamlReader
 
         http.DisarmAfterInstall = Bool(map, "disarmAfterInstall") ?? http.DisarmAfterInstall;
         http.MaxConnections = Integer(map, "maxConnections", 1, 1_000_000, "16384") ?? http.MaxConnections;
+        http.EgressMbps = Integer(map, "egressMbps", 1, 1_000_000, "950") ?? http.EgressMbps;
         if (Duration(map, "discoveryDelay", "10s") is { } delay)
         {
             if (delay > TimeSpan.FromHours(1))

@@ -20,4 +20,11 @@ public sealed class HttpSettings
     /// holds one for its kernel and initrd at the same time: keep it above the number of nodes that boot together.
     /// </summary>
     public int MaxConnections { get; init; } = DefaultMaxConnections;
+
+    /// <summary>
+    /// The HTTP server's egress budget in Mbit/s (<c>egressMbps</c>), shared among the file bodies being sent; null
+    /// (the default) sends unpaced. Set a little below the server's link rate so its own bulk sends do not overfill
+    /// the link's queue, where TFTP and the other downloads would be dropped (docs/performance.md, run 11). Linux only.
+    /// </summary>
+    public int? EgressMbps { get; init; }
 }

@@ -65,11 +65,12 @@ public sealed class HttpBootServer : IBootService, IListeningService, IDisposabl
         LocalEndPoint = (IPEndPoint?)listener.LocalEndPoint;
         _listening.TrySetResult();
         var connections = new ConcurrentDictionary<Task, byte>();
+        using var pacer = EgressPacer.Create(_options, _time);
         try
         {
             using (cancellationToken.Register(static s => ((Socket)s!).Dispose(), listener))
             {
-                await AcceptLoopAsync(listener, connections, events, cancellationToken).ConfigureAwait(false);
+                await AcceptLoopAsync(listener, connections, events, pacer, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -88,7 +89,7 @@ public sealed class HttpBootServer : IBootService, IListeningService, IDisposabl
         }
     }
 
-    private async Task AcceptLoopAsync(Socket listener, ConcurrentDictionary<Task, byte> connections, IBootEventSink events, CancellationToken cancellationToken)
+    private async Task AcceptLoopAsync(Socket listener, ConcurrentDictionary<Task, byte> connections, IBootEventSink events, EgressPacer? pacer, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -123,7 +124,7 @@ public sealed class HttpBootServer : IBootService, IListeningService, IDisposabl
             client.NoDelay = true;
             var remote = client.RemoteEndPoint as IPEndPoint;
             Counters.ConnectionOpened();
-            var connection = new HttpConnection(client, _options, _routes, Files, Counters, events, _time);
+            var connection = new HttpConnection(client, _options, _routes, Files, Counters, events, _time, pacer);
             var task = Task.Run(() => connection.RunAsync(cancellationToken), CancellationToken.None);
             connections.TryAdd(task, 0);
             _ = task.ContinueWith(

@@ -27,8 +27,9 @@ internal sealed class HttpConnection
     private readonly HttpServerCounters _counters;
     private readonly IBootEventSink _events;
     private readonly TimeProvider _time;
+    private readonly EgressPacer? _pacer;
 
-    public HttpConnection(Socket socket, HttpServerOptions options, HttpRouteTable routes, StaticFileResolver files, HttpServerCounters counters, IBootEventSink events, TimeProvider time)
+    public HttpConnection(Socket socket, HttpServerOptions options, HttpRouteTable routes, StaticFileResolver files, HttpServerCounters counters, IBootEventSink events, TimeProvider time, EgressPacer? pacer = null)
     {
         _socket = socket;
         _client = socket.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
@@ -38,6 +39,7 @@ internal sealed class HttpConnection
         _counters = counters;
         _events = events;
         _time = time;
+        _pacer = pacer;
     }
 
     public async Task RunAsync(CancellationToken stop)
@@ -175,7 +177,7 @@ internal sealed class HttpConnection
         string? failure = null;
         try
         {
-            await ResponseSender.SendAsync(_socket, response, request.Method != "HEAD", _options, n => sent += n, stop).ConfigureAwait(false);
+            await ResponseSender.SendAsync(_socket, response, request.Method != "HEAD", _options, _pacer, n => sent += n, stop).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -318,7 +320,7 @@ internal sealed class HttpConnection
         long sent = 0;
         try
         {
-            await ResponseSender.SendAsync(_socket, response, withBody: true, _options with { SendTimeout = LingerTime }, n => sent += n, stop).ConfigureAwait(false);
+            await ResponseSender.SendAsync(_socket, response, withBody: true, _options with { SendTimeout = LingerTime }, pacer: null, n => sent += n, stop).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {

@@ -66,6 +66,14 @@ public sealed record HttpServerOptions
     /// <summary>Listen backlog: a mass power-on opens hundreds of connections in the same second.</summary>
     public int Backlog { get; init; } = 4096;
 
+    /// <summary>
+    /// Egress budget in bytes per second shared by the file bodies in flight (<see cref="EgressPacer"/>); null sends
+    /// unpaced. Each connection sending a file gets the kernel's per-socket pacing rate (SO_MAX_PACING_RATE) at an equal
+    /// share, so the server's own bulk sends stay below its link rate instead of overfilling the link's queue. Linux only;
+    /// elsewhere it is ignored.
+    /// </summary>
+    public long? EgressBytesPerSecond { get; init; }
+
     /// <summary>The Server header value.</summary>
     public string ServerName { get; init; } = "NodeFoundry";
 
@@ -79,6 +87,7 @@ public sealed record HttpServerOptions
             Port = fleet.Server.HttpPort,
             Root = fleet.Server.HttpRoot,
             MaxConnections = fleet.Http.MaxConnections,
+            EgressBytesPerSecond = fleet.Http.EgressMbps is { } mbps ? mbps * 1_000_000L / 8 : null,
         };
     }
 
@@ -98,6 +107,7 @@ public sealed record HttpServerOptions
         Require(IdleTimeout > TimeSpan.Zero && RequestTimeout > TimeSpan.Zero && SendTimeout > TimeSpan.Zero, "timeouts must be positive");
         Require(MaxConnections >= 1 && MaxRequestsPerConnection >= 1 && MaxRanges >= 1 && Backlog >= 1, "connection, request, range and backlog limits must be at least 1");
         Require(SendChunkBytes >= 4096 && SmallFileBytes >= 0, "send chunk must be at least 4 KiB");
+        Require(EgressBytesPerSecond is null or >= EgressPacer.MinimumShare, $"egress budget must be at least {EgressPacer.MinimumShare} bytes/s");
         Require(Limits.MaxRequestLineBytes >= 64 && Limits.MaxHeaderBytes >= 64 && Limits.MaxHeaderCount >= 1, "request limits are too small to hold any real request");
     }
 }

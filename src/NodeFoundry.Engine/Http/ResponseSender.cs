@@ -7,12 +7,13 @@ namespace NodeFoundry.Http;
 /// Writes a response to a socket. Bodies in memory go out with the head in one send. Responses with file parts go
 /// corked by <see cref="DirectFileSender"/> (Linux: sendfile(2) called directly) or else by
 /// <see cref="PortableFileSender"/> (SendPacketsAsync); the choice is made once per process, and
-/// <see cref="HttpServerOptions.DirectSendfile"/> can turn the direct path off.
+/// <see cref="HttpServerOptions.DirectSendfile"/> can turn the direct path off. With an egress budget, a file body
+/// goes out paced at its share (<see cref="EgressPacer"/>).
 /// </summary>
 internal static class ResponseSender
 {
     /// <summary>Sends the head and, if <paramref name="withBody"/>, the body; returns body bytes sent. Throws on a dead or timed-out socket.</summary>
-    public static async Task<long> SendAsync(Socket socket, HttpResponse response, bool withBody, HttpServerOptions options, Action<long> progress, CancellationToken cancellationToken)
+    public static async Task<long> SendAsync(Socket socket, HttpResponse response, bool withBody, HttpServerOptions options, EgressPacer? pacer, Action<long> progress, CancellationToken cancellationToken)
     {
         var head = response.Head.ToArray();
         var parts = withBody ? response.Parts : [];
@@ -47,6 +48,7 @@ internal static class ResponseSender
         // the same full-size segments as the first file bytes instead of as a small packet of its own (nginx's
         // tcp_nopush); uncorking at the end pushes out the last partial segment at once.
         var corked = SetCork(socket, true);
+        var paced = pacer?.Begin(socket);
         try
         {
             long sent = 0;
@@ -69,6 +71,11 @@ internal static class ResponseSender
         }
         finally
         {
+            if (paced is not null)
+            {
+                pacer!.End(paced);
+            }
+
             if (corked)
             {
                 SetCork(socket, false);

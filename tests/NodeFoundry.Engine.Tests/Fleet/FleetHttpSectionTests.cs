@@ -23,6 +23,17 @@ public sealed class FleetHttpSectionTests
         Assert.False(fleet.Http.DisarmAfterInstall);
         Assert.Equal(16_384, fleet.Http.MaxConnections);
         Assert.Equal(16_384, NodeFoundry.Http.HttpServerOptions.FromFleet(fleet).MaxConnections);
+        Assert.Null(fleet.Http.EgressMbps);
+        Assert.Null(NodeFoundry.Http.HttpServerOptions.FromFleet(fleet).EgressBytesPerSecond);
+    }
+
+    [Fact]
+    public void Egress_budget_reaches_the_http_server_options_in_bytes_per_second()
+    {
+        var result = FleetLoader.Parse(Base + "http:\n  egressMbps: 950\n");
+        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Errors));
+        Assert.Equal(950, result.Fleet!.Http.EgressMbps);
+        Assert.Equal(118_750_000L, NodeFoundry.Http.HttpServerOptions.FromFleet(result.Fleet).EgressBytesPerSecond);
     }
 
     [Fact]
@@ -56,6 +67,8 @@ public sealed class FleetHttpSectionTests
     [InlineData("unknownNode: exit", "http.unknownNode", 6, 3, "unknownNodes")]
     [InlineData("maxConnections: 0", "http.maxConnections", 6, 19, "16384")]
     [InlineData("maxConnections: many", "http.maxConnections", 6, 19, "16384")]
+    [InlineData("egressMbps: 0", "http.egressMbps", 6, 15, "950")]
+    [InlineData("egressMbps: 1gbit", "http.egressMbps", 6, 15, "950")]
     public void Bad_values_are_reported_at_their_line_and_column(string line, string field, int expectedLine, int column, string fix)
     {
         var result = FleetLoader.Parse(Base + "http:\n  " + line + "\n", "bad.yaml");

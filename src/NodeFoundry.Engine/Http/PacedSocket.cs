@@ -1,0 +1,76 @@
+using System.Net.Sockets;
+
+namespace NodeFoundry.Http;
+
+/// <summary>
+/// One connection's file body in flight, as <see cref="EgressPacer"/> tracks it: the socket and the pacing rate last
+/// applied to it. The pacer's timer and the connection that ends the response both touch the socket, so every change
+/// happens under this object's lock and none after <see cref="Release"/> (a rate set after the clear would leave
+/// an idle keep-alive connection paced into its next response).
+/// </summary>
+internal sealed class PacedSocket
+{
+    private const int SolSocket = 1;
+    private const int SoMaxPacingRate = 47;
+    private static readonly byte[] Unlimited = BitConverter.GetBytes(ulong.MaxValue);
+
+    private readonly Socket _socket;
+    private readonly object _gate = new();
+    private bool _released;
+
+    public PacedSocket(Socket socket) => _socket = socket;
+
+    /// <summary>The rate last set, bytes/s; 0 = none yet. Read by the timer without the lock (a stale read costs one extra set).</summary>
+    public long AppliedRate { get; private set; }
+
+    /// <summary>Sets the socket's SO_MAX_PACING_RATE; false if released or the socket is gone (the send then runs unpaced).</summary>
+    public bool Apply(long bytesPerSecond)
+    {
+        lock (_gate)
+        {
+            if (_released)
+            {
+                return false;
+            }
+
+            if (!Set(BitConverter.GetBytes((ulong)bytesPerSecond)))
+            {
+                return false;
+            }
+
+            AppliedRate = bytesPerSecond;
+            return true;
+        }
+    }
+
+    /// <summary>Clears the pacing (the kernel's "unlimited") once the body has gone; no rate is set after this.</summary>
+    public void Release()
+    {
+        lock (_gate)
+        {
+            if (_released)
+            {
+                return;
+            }
+
+            _released = true;
+            if (AppliedRate > 0)
+            {
+                Set(Unlimited);
+            }
+        }
+    }
+
+    private bool Set(byte[] value)
+    {
+        try
+        {
+            _socket.SetRawSocketOption(SolSocket, SoMaxPacingRate, value);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+}

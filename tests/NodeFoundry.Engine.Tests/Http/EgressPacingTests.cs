@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using NodeFoundry.Http;
+
+namespace NodeFoundry.Tests.Http;
+
+/// <summary>
+/// The egress budget on real sockets: a paced socket carries the kernel's SO_MAX_PACING_RATE while its body is in
+/// flight and "unlimited" after, and a server with a budget still sends files whole. Linux only (the pacer is a no-op
+/// elsewhere). No timing is asserted: the rate's effect belongs to the storm bench.
+/// </summary>
+public sealed class EgressPacingTests
+{
+    private const int SolSocket = 1;
+    private const int SoMaxPacingRate = 47;
+
+    [Fact]
+    public async Task A_paced_socket_carries_the_rate_until_released()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        using var server = await listener.AcceptAsync();
+
+        var paced = new PacedSocket(server);
+        Assert.True(paced.Apply(250_000));
+        Assert.Equal(250_000ul, PacingRate(server));
+        Assert.Equal(250_000, paced.AppliedRate);
+
+        paced.Release();
+        Assert.Equal(uint.MaxValue, PacingRate(server) & uint.MaxValue);
+        Assert.False(paced.Apply(100_000));
+        Assert.Equal(uint.MaxValue, PacingRate(server) & uint.MaxValue);
+    }
+
+    [Fact]
+    public void No_pacer_without_a_budget()
+    {
+        Assert.Null(EgressPacer.Create(new HttpServerOptions(), TimeProvider.System));
+    }
+
+    [Fact]
+    public void A_budget_below_the_minimum_share_is_refused()
+    {
+        var options = new HttpServerOptions { EgressBytesPerSecond = 1000 };
+        var error = Assert.Throws<InvalidOperationException>(options.Validate);
+        Assert.Contains("egress budget", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_with_a_budget_sends_a_large_file_whole()
+    {
+        var content = RandomNumberGenerator.GetBytes(3 << 20);
+        await using var server = await HttpTestServer.StartAsync(
+            o => o with { EgressBytesPerSecond = 950_000_000 / 8 },
+            populate: root => File.WriteAllBytes(Path.Combine(root, "initrd.img"), content));
+        using var http = new HttpClient();
+        var body = await http.GetByteArrayAsync(new Uri(server.Url("/initrd.img")));
+        Assert.Equal(content, body);
+    }
+
+    /// <summary>getsockopt(SO_MAX_PACING_RATE): the kernel returns 4 or 8 bytes depending on the buffer; ask for 8.</summary>
+    private static ulong PacingRate(Socket socket)
+    {
+        var value = new byte[8];
+        int length = socket.GetRawSocketOption(SolSocket, SoMaxPacingRate, value);
+        return length == 4 ? BitConverter.ToUInt32(value, 0) : BitConverter.ToUInt64(value, 0);
+    }
+}
