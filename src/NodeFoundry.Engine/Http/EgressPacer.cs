@@ -29,6 +29,7 @@ internal sealed class EgressPacer : IDisposable
     private readonly long _budget;
     private readonly ConcurrentDictionary<PacedSocket, byte> _active = new();
     private readonly ITimer _timer;
+    private int _activeCount; // kept beside _active: its Count takes every bucket lock, and Begin runs per file response
     private int _ticking;
 
     private EgressPacer(long budget, TimeProvider time)
@@ -46,14 +47,18 @@ internal sealed class EgressPacer : IDisposable
     {
         var paced = new PacedSocket(socket);
         _active.TryAdd(paced, 0);
-        paced.Apply(PacingShare.Compute(_budget, _active.Count, MinimumShare));
+        paced.Apply(PacingShare.Compute(_budget, Interlocked.Increment(ref _activeCount), MinimumShare));
         return paced;
     }
 
     /// <summary>Takes the response out of the budget and clears its socket's pacing (an idle keep-alive connection is not paced).</summary>
     public void End(PacedSocket paced)
     {
-        _active.TryRemove(paced, out _);
+        if (_active.TryRemove(paced, out _))
+        {
+            Interlocked.Decrement(ref _activeCount);
+        }
+
         paced.Release();
     }
 
@@ -67,7 +72,7 @@ internal sealed class EgressPacer : IDisposable
 
         try
         {
-            long share = PacingShare.Compute(_budget, _active.Count, MinimumShare);
+            long share = PacingShare.Compute(_budget, Volatile.Read(ref _activeCount), MinimumShare);
             foreach (var paced in _active.Keys)
             {
                 if (PacingShare.NeedsUpdate(paced.AppliedRate, share, OverTolerance, UnderTolerance))
