@@ -1,5 +1,7 @@
 using System.Net.Sockets;
 
+using NodeFoundry.Net;
+
 namespace NodeFoundry.Http;
 
 /// <summary>
@@ -10,8 +12,6 @@ namespace NodeFoundry.Http;
 /// </summary>
 internal sealed class PacedSocket
 {
-    private const int SolSocket = 1;
-    private const int SoMaxPacingRate = 47;
     private static readonly byte[] Unlimited = BitConverter.GetBytes(ulong.MaxValue);
 
     private readonly Socket _socket;
@@ -65,7 +65,7 @@ internal sealed class PacedSocket
     {
         try
         {
-            _socket.SetRawSocketOption(SolSocket, SoMaxPacingRate, value);
+            _socket.SetRawSocketOption(LinuxSocketOptions.SolSocket, LinuxSocketOptions.SoMaxPacingRate, value);
             return true;
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Net.Sockets;
 
+using NodeFoundry.Net;
+
 namespace NodeFoundry.Http;
 
 /// <summary>
@@ -84,7 +86,6 @@ internal static class ResponseSender
     }
 
     private const int IpProtoTcp = 6;
-    private const int TcpCork = 3;
     private static readonly byte[] On = BitConverter.GetBytes(1);
     private static readonly byte[] Off = BitConverter.GetBytes(0);
 
@@ -98,7 +99,7 @@ internal static class ResponseSender
 
         try
         {
-            socket.SetRawSocketOption(IpProtoTcp, TcpCork, cork ? On : Off);
+            socket.SetRawSocketOption(IpProtoTcp, LinuxSocketOptions.TcpCork, cork ? On : Off);
             return true;
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)

@@ -10,8 +10,6 @@ namespace NodeFoundry.Net;
 /// </summary>
 public static class UdpSocketFactory
 {
-    private const int SolSocket = 1;
-    private const int SoBindToDevice = 25;
 
     /// <summary>Binds a UDP socket; throws <see cref="InvalidOperationException"/> naming service, endpoint and fix on failure.</summary>
     public static Socket Bind(string service, IPEndPoint endpoint, string? interfaceName, bool broadcast, int receiveBufferBytes = 4 << 20)
@@ -75,7 +73,7 @@ public static class UdpSocketFactory
         var name = Encoding.ASCII.GetBytes(interfaceName + "\0");
 
         // The managed SetSocketOption rejects option 25 ("Operation not supported"); the raw API passes it through.
-        socket.SetRawSocketOption(SolSocket, SoBindToDevice, name);
+        socket.SetRawSocketOption(LinuxSocketOptions.SolSocket, LinuxSocketOptions.SoBindToDevice, name);
     }
 
     private static string DescribeBindFailure(string service, IPEndPoint endpoint, string? interfaceName, SocketException ex)

@@ -5,6 +5,8 @@ using System.Security.Cryptography;
 using System.Text;
 using NodeFoundry.Dhcp.Wire;
 
+using NodeFoundry.Net;
+
 namespace NodeFoundry.Probe;
 
 /// <summary>
@@ -23,8 +25,6 @@ public sealed class DhcpOfferCollector : IDisposable
     /// <summary>Upper bound on datagrams read in one window, so a flood cannot keep the loop going.</summary>
     private const int MaxDatagrams = 4096;
 
-    private const int SolSocket = 1;
-    private const int SoBindToDevice = 25;
 
     private readonly Socket _socket;
     private readonly IReadOnlyList<IPEndPoint> _servers;
@@ -70,7 +70,7 @@ public sealed class DhcpOfferCollector : IDisposable
         {
             // Hear (and send on) this segment only: bound to 0.0.0.0 without it, a probe would mix segments.
             // .NET's SetSocketOption refuses SO_BINDTODEVICE; the raw option works (firmware-lab.md).
-            socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(interfaceName + "\0"));
+            socket.SetRawSocketOption(LinuxSocketOptions.SolSocket, LinuxSocketOptions.SoBindToDevice, Encoding.ASCII.GetBytes(interfaceName + "\0"));
             socket.EnableBroadcast = true;
         }
         catch

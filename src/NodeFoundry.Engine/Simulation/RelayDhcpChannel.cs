@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using NodeFoundry.Dhcp.Wire;
 
+using NodeFoundry.Net;
+
 namespace NodeFoundry.Simulation;
 
 /// <summary>
@@ -149,7 +151,6 @@ internal sealed class RelayDhcpChannel : IDisposable
     /// </summary>
     private static void ForceReceiveBuffer(Socket socket)
     {
-        const int solSocket = 1, soRcvBufForce = 33;
         if (!OperatingSystem.IsLinux() || socket.ReceiveBufferSize >= ReceiveBufferBytes)
         {
             return;
@@ -157,7 +158,7 @@ internal sealed class RelayDhcpChannel : IDisposable
 
         try
         {
-            socket.SetRawSocketOption(solSocket, soRcvBufForce, BitConverter.GetBytes(ReceiveBufferBytes));
+            socket.SetRawSocketOption(LinuxSocketOptions.SolSocket, LinuxSocketOptions.SoRcvBufForce, BitConverter.GetBytes(ReceiveBufferBytes));
         }
         catch (SocketException)
         {

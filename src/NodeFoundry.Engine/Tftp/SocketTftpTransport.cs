@@ -82,8 +82,6 @@ internal sealed class SocketTftpTransport : ITftpTransport
     /// </summary>
     private sealed class Channel(long id, Socket socket, bool ownsSocket) : ITftpChannel
     {
-        private const int SolUdp = 17;
-        private const int UdpSegment = 103;
 
         // Only a transfer's own socket: the shared request socket serves transfers of every block size at once.
         private bool _segmentation = ownsSocket && OperatingSystem.IsLinux();
@@ -186,7 +184,7 @@ internal sealed class SocketTftpTransport : ITftpTransport
 
             try
             {
-                socket.SetRawSocketOption(SolUdp, UdpSegment, BitConverter.GetBytes(length));
+                socket.SetRawSocketOption(LinuxSocketOptions.SolUdp, LinuxSocketOptions.UdpSegment, BitConverter.GetBytes(length));
                 _segmentLength = length;
                 return true;
             }
