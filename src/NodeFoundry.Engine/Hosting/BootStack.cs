@@ -102,6 +102,12 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
 
             Installed = InstalledNodeStore.Open(fleet.Server.StateDirectory);
             Http = new HttpBootServer(httpOptions);
+            if (Tftp is not null)
+            {
+                // One link: TFTP's lock-step blocks go first, the paced downloads share what they leave.
+                Http.ShareLinkWith(Tftp.Counters);
+            }
+
             new FleetHttpRoutes(fleet, Timeline, Installed).MapTo(Http.Routes);
             Metrics.AddHttp(Http.Counters).AddInstalled(Installed).MapTo(Http.Routes);
             _services.Add(Http);

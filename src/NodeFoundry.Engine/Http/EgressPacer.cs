@@ -1,17 +1,25 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 
+using NodeFoundry.Net;
+
 namespace NodeFoundry.Http;
 
 /// <summary>
-/// Keeps the HTTP server's bulk sends under an egress budget (<see cref="HttpServerOptions.EgressBytesPerSecond"/>):
-/// every connection sending a file body gets the kernel's per-socket pacing rate (SO_MAX_PACING_RATE, which turns on
-/// TCP's internal pacing even without the fq qdisc) at an equal share of the budget. Unpaced, thousands of
-/// downloads each burst a congestion window into the link's drop-tail queue; it overflows, and TFTP datagrams and
-/// whole TCP windows are lost (docs/performance.md, boot storm run 10). The shares are recomputed by a timer, not per
-/// response: re-pacing every socket on every arrival would be quadratic in the number of downloads. A new response
-/// gets the current share at once; the timer lowers any rate above its share at once (<see cref="OverTolerance"/>)
-/// and raises one only when it is well below (<see cref="UnderTolerance"/>). Linux only; <see cref="Create"/> returns null elsewhere and when no budget is set.
+/// Keeps everything the server sends under the link budget (<see cref="HttpServerOptions.EgressBytesPerSecond"/>, on
+/// the wire) by pacing the one traffic that can wait: the HTTP file bodies. Every connection sending a body gets the
+/// kernel's per-socket pacing rate (SO_MAX_PACING_RATE, which turns on TCP's internal pacing even without the fq
+/// qdisc) at an equal share of what the budget leaves once the other engines' traffic is reserved. Unpaced, thousands
+/// of downloads each burst a congestion window into the link's drop-tail queue; it overflows, and TFTP datagrams and
+/// whole TCP windows are lost (docs/performance.md, boot storm run 10). TFTP is lock-step and a ROM gives up after one
+/// 4 s timeout, so it is never the one to wait: its bytes (<see cref="IEgressMeter"/>, headers included) come out of
+/// the budget first, and the downloads get the rest, in TCP payload (the kernel paces payload; a full frame carries
+/// 1,448 of its 1,514 bytes).
+/// The shares are recomputed by a timer, not per response: re-pacing every socket on every arrival would be quadratic
+/// in the number of downloads. A new response gets its share, but no more than the applied rates leave of the budget;
+/// the timer lowers any rate above the share at once (<see cref="OverTolerance"/>) and raises one only when it is well
+/// below (<see cref="UnderTolerance"/>), and only as far as the sum allows. Linux only; <see cref="Create"/> returns
+/// null elsewhere and when no budget is set.
 /// </summary>
 internal sealed class EgressPacer : IDisposable
 {
@@ -24,30 +32,60 @@ internal sealed class EgressPacer : IDisposable
     /// <summary>How far a socket's rate may sit below its share before the timer raises it (departures grow every share).</summary>
     public const double UnderTolerance = 0.10;
 
-    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
+    /// <summary>The part of the budget the downloads keep however much the other engines send.</summary>
+    public const double MinimumBulkFraction = 0.5;
 
-    private readonly long _budget;
+    /// <summary>How often the shares and the other engines' reservation are recomputed.</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
+
+    private readonly long _linkBudget;
+    private readonly IReadOnlyList<IEgressMeter> _others;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<PacedSocket, byte> _active = new();
     private readonly ITimer _timer;
     private int _activeCount; // kept beside _active: its Count takes every bucket lock, and Begin runs per file response
+    private long _appliedSum; // payload bytes/s applied to the sockets in _active, kept exact by PacedSocket's changes
+    private long _bulkBudget; // payload bytes/s the downloads may use now
+    private long _reserved; // wire bytes/s kept for the other engines
+    private long _lastOtherBytes;
+    private long _lastTick;
     private int _ticking;
 
-    private EgressPacer(long budget, TimeProvider time)
+    private EgressPacer(long linkBudget, IReadOnlyList<IEgressMeter> others, TimeProvider time)
     {
-        _budget = budget;
+        _linkBudget = linkBudget;
+        _others = others;
+        _time = time;
+        _bulkBudget = WireOverhead.TcpPayloadFor(linkBudget);
+        _lastOtherBytes = OtherBytes();
+        _lastTick = time.GetTimestamp();
         _timer = time.CreateTimer(static s => ((EgressPacer)s!).Tick(), this, Period, Period);
     }
 
-    /// <summary>A pacer for <paramref name="options"/>, or null when no budget is set or the system has no per-socket pacing.</summary>
-    public static EgressPacer? Create(HttpServerOptions options, TimeProvider time) =>
-        options.EgressBytesPerSecond is { } budget && OperatingSystem.IsLinux() ? new EgressPacer(budget, time) : null;
+    /// <summary>
+    /// A pacer for <paramref name="options"/> that leaves room for what <paramref name="others"/> send, or null when no
+    /// budget is set or the system has no per-socket pacing.
+    /// </summary>
+    public static EgressPacer? Create(HttpServerOptions options, TimeProvider time, IReadOnlyList<IEgressMeter>? others = null) =>
+        options.EgressBytesPerSecond is { } budget && OperatingSystem.IsLinux() ? new EgressPacer(budget, others ?? [], time) : null;
+
+    /// <summary>Payload bytes/s the downloads may use now (the budget less the reservation, in TCP payload).</summary>
+    public long BulkBudget => Volatile.Read(ref _bulkBudget);
+
+    /// <summary>Wire bytes/s kept for the other engines now.</summary>
+    public long Reserved => Volatile.Read(ref _reserved);
+
+    /// <summary>The sum of the rates applied to the bodies in flight, payload bytes/s.</summary>
+    public long AppliedSum => Interlocked.Read(ref _appliedSum);
 
     /// <summary>Starts pacing a connection that is about to send a file body; pass the result to <see cref="End"/> when the body has gone.</summary>
     public PacedSocket Begin(Socket socket)
     {
         var paced = new PacedSocket(socket);
+        var budget = BulkBudget;
+        var share = PacingShare.Compute(budget, Interlocked.Increment(ref _activeCount), MinimumShare);
+        Apply(paced, PacingShare.ForArrival(share, budget - AppliedSum, MinimumShare));
         _active.TryAdd(paced, 0);
-        paced.Apply(PacingShare.Compute(_budget, Interlocked.Increment(ref _activeCount), MinimumShare));
         return paced;
     }
 
@@ -59,10 +97,11 @@ internal sealed class EgressPacer : IDisposable
             Interlocked.Decrement(ref _activeCount);
         }
 
-        paced.Release();
+        Interlocked.Add(ref _appliedSum, -paced.Release());
     }
 
-    private void Tick()
+    /// <summary>One recomputation: the timer's callback, and the tests' way to step the pacer.</summary>
+    internal void Tick()
     {
         // A slow pass (thousands of sockets on a loaded machine) must not overlap the next.
         if (Interlocked.Exchange(ref _ticking, 1) == 1)
@@ -72,12 +111,40 @@ internal sealed class EgressPacer : IDisposable
 
         try
         {
-            long share = PacingShare.Compute(_budget, Volatile.Read(ref _activeCount), MinimumShare);
+            var now = _time.GetTimestamp();
+            var elapsed = _time.GetElapsedTime(_lastTick, now);
+            var otherBytes = OtherBytes();
+            if (elapsed > TimeSpan.Zero)
+            {
+                var otherRate = (long)((otherBytes - _lastOtherBytes) / elapsed.TotalSeconds);
+                Volatile.Write(ref _reserved, PacingShare.Reserve(_reserved, otherRate));
+                _lastOtherBytes = otherBytes;
+                _lastTick = now;
+            }
+
+            var budget = WireOverhead.TcpPayloadFor(PacingShare.BulkBudget(_linkBudget, _reserved, MinimumBulkFraction));
+            Volatile.Write(ref _bulkBudget, budget);
+            var share = PacingShare.Compute(budget, Volatile.Read(ref _activeCount), MinimumShare);
+
+            // Lower first: what that frees is what the raises may use.
             foreach (var paced in _active.Keys)
             {
-                if (PacingShare.NeedsUpdate(paced.AppliedRate, share, OverTolerance, UnderTolerance))
+                if (paced.AppliedRate <= 0 || PacingShare.IsOver(paced.AppliedRate, share, OverTolerance))
                 {
-                    paced.Apply(share);
+                    Apply(paced, share);
+                }
+            }
+
+            foreach (var paced in _active.Keys)
+            {
+                var applied = paced.AppliedRate;
+                if (PacingShare.NeedsUpdate(applied, share, OverTolerance, UnderTolerance))
+                {
+                    var raised = PacingShare.Raise(applied, share, budget - AppliedSum);
+                    if (raised > applied)
+                    {
+                        Apply(paced, raised);
+                    }
                 }
             }
         }
@@ -88,4 +155,23 @@ internal sealed class EgressPacer : IDisposable
     }
 
     public void Dispose() => _timer.Dispose();
+
+    private void Apply(PacedSocket paced, long rate)
+    {
+        if (paced.Apply(rate, out var change))
+        {
+            Interlocked.Add(ref _appliedSum, change);
+        }
+    }
+
+    private long OtherBytes()
+    {
+        long sum = 0;
+        foreach (var meter in _others)
+        {
+            sum += meter.WireBytesSent;
+        }
+
+        return sum;
+    }
 }

@@ -23,6 +23,7 @@ public sealed class HttpBootServer : IBootService, IListeningService, IDisposabl
     private readonly HttpRouteTable _routes;
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<IEgressMeter> _linkSharers = [];
 
     public HttpBootServer(HttpServerOptions options, HttpRouteTable? routes = null, TimeProvider? time = null)
     {
@@ -43,6 +44,17 @@ public sealed class HttpBootServer : IBootService, IListeningService, IDisposabl
     public StaticFileResolver Files { get; }
 
     public Task WhenListening => _listening.Task;
+
+    /// <summary>
+    /// Tells the egress pacer (<see cref="HttpServerOptions.EgressBytesPerSecond"/>) that <paramref name="meter"/>'s
+    /// engine sends over the same link: its traffic is taken out of the budget before the downloads share the rest.
+    /// Call before <see cref="RunAsync"/>; without a budget it changes nothing.
+    /// </summary>
+    public void ShareLinkWith(IEgressMeter meter)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        _linkSharers.Add(meter);
+    }
 
     /// <summary>The bound endpoint (useful when <see cref="HttpServerOptions.Port"/> is 0 in tests).</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }
@@ -65,7 +77,7 @@ public sealed class HttpBootServer : IBootService, IListeningService, IDisposabl
         LocalEndPoint = (IPEndPoint?)listener.LocalEndPoint;
         _listening.TrySetResult();
         var connections = new ConcurrentDictionary<Task, byte>();
-        using var pacer = EgressPacer.Create(_options, _time);
+        using var pacer = EgressPacer.Create(_options, _time, [.. _linkSharers]);
         try
         {
             using (cancellationToken.Register(static s => ((Socket)s!).Dispose(), listener))

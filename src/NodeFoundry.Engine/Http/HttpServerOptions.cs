@@ -67,10 +67,11 @@ public sealed record HttpServerOptions
     public int Backlog { get; init; } = 4096;
 
     /// <summary>
-    /// Egress budget in bytes per second shared by the file bodies in flight (<see cref="EgressPacer"/>); null sends
-    /// unpaced. Each connection sending a file gets the kernel's per-socket pacing rate (SO_MAX_PACING_RATE) at an equal
-    /// share, so the server's own bulk sends stay below its link rate instead of overfilling the link's queue. Linux only;
-    /// elsewhere it is ignored.
+    /// The link budget in bytes per second on the wire (frames, headers included) for everything the server sends;
+    /// null sends unpaced. The engines that share the link (<see cref="HttpBootServer.ShareLinkWith"/>: TFTP in a boot
+    /// stack) take what they send first; the file bodies in flight share the rest equally, each paced by the kernel's
+    /// per-socket SO_MAX_PACING_RATE (<see cref="EgressPacer"/>), so the server's own bulk sends stay below its link
+    /// rate instead of overfilling the link's queue. Linux only; elsewhere it is ignored.
     /// </summary>
     public long? EgressBytesPerSecond { get; init; }
 

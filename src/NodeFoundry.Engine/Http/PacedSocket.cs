@@ -24,10 +24,17 @@ internal sealed class PacedSocket
     public long AppliedRate { get; private set; }
 
     /// <summary>Sets the socket's SO_MAX_PACING_RATE; false if released or the socket is gone (the send then runs unpaced).</summary>
-    public bool Apply(long bytesPerSecond)
+    public bool Apply(long bytesPerSecond) => Apply(bytesPerSecond, out _);
+
+    /// <summary>
+    /// Sets the rate and says by how much the applied rate changed (the pacer's running sum of rates is kept exact by
+    /// these changes and <see cref="Release"/>'s result, whichever thread gets the lock first).
+    /// </summary>
+    public bool Apply(long bytesPerSecond, out long change)
     {
         lock (_gate)
         {
+            change = 0;
             if (_released)
             {
                 return false;
@@ -38,19 +45,23 @@ internal sealed class PacedSocket
                 return false;
             }
 
+            change = bytesPerSecond - AppliedRate;
             AppliedRate = bytesPerSecond;
             return true;
         }
     }
 
-    /// <summary>Clears the pacing (the kernel's "unlimited") once the body has gone; no rate is set after this.</summary>
-    public void Release()
+    /// <summary>
+    /// Clears the pacing (the kernel's "unlimited") once the body has gone; no rate is set after this. Returns the rate
+    /// that was applied until now (0 if none, or if already released), for the pacer's sum.
+    /// </summary>
+    public long Release()
     {
         lock (_gate)
         {
             if (_released)
             {
-                return;
+                return 0;
             }
 
             _released = true;
@@ -58,6 +69,8 @@ internal sealed class PacedSocket
             {
                 Set(Unlimited);
             }
+
+            return AppliedRate;
         }
     }
 

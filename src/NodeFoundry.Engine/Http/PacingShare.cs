@@ -1,10 +1,11 @@
 namespace NodeFoundry.Http;
 
 /// <summary>
-/// The arithmetic of <see cref="EgressPacer"/>, kept pure so it is tested without sockets or clocks: an equal share of
-/// the budget per file body in flight, and whether a socket's applied rate is far enough from it to be worth a
-/// setsockopt (each is a system call; with thousands of downloads, re-pacing every socket on every tick would cost
-/// more than it saves).
+/// The arithmetic of <see cref="EgressPacer"/>, kept pure so it is tested without sockets or clocks: what the link
+/// budget leaves for the bulk downloads once the other engines' traffic is reserved, an equal share of that per file
+/// body in flight, how far a newcomer or a raise may go while the sum of the rates stays inside it, and whether a
+/// socket's applied rate is far enough from its share to be worth a setsockopt (each is a system call; with thousands
+/// of downloads, re-pacing every socket on every tick would cost more than it saves).
 /// </summary>
 internal static class PacingShare
 {
@@ -22,6 +23,41 @@ internal static class PacingShare
     }
 
     /// <summary>
+    /// The wire bytes/s to keep for the other engines (TFTP) over the next period: their rate over the last one, or
+    /// half of the previous reservation if that is more. TFTP is lock-step and bursty at the scale of a period; a
+    /// reservation that vanished in the first quiet 100 ms would hand its room to the downloads just before the next
+    /// burst of blocks finds the link's queue full.
+    /// </summary>
+    public static long Reserve(long previousReservation, long otherRate) =>
+        Math.Max(Math.Max(otherRate, 0), previousReservation / 2);
+
+    /// <summary>
+    /// What the bulk downloads may send, on the wire, out of <paramref name="linkBudget"/> once
+    /// <paramref name="reserved"/> is kept for the other engines — never less than <paramref name="minimumFraction"/> of
+    /// the budget, so a misbehaving or windowed TFTP flood cannot starve every download at once.
+    /// </summary>
+    public static long BulkBudget(long linkBudget, long reserved, double minimumFraction)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(linkBudget);
+        return Math.Max(linkBudget - Math.Max(reserved, 0), (long)(linkBudget * minimumFraction));
+    }
+
+    /// <summary>
+    /// The rate a new download starts at: its share, but no more than what the rates already applied leave of the
+    /// budget (the others are lowered on the next tick, not at each arrival; without this a burst of arrivals between
+    /// two ticks put the sum at several times the budget), and never below <paramref name="minimum"/>.
+    /// </summary>
+    public static long ForArrival(long share, long available, long minimum) =>
+        Math.Max(minimum, Math.Min(share, available));
+
+    /// <summary>
+    /// How far a download below its share is raised: to the share, or as far as <paramref name="available"/> (the
+    /// budget less the rates applied) allows; never lowered here.
+    /// </summary>
+    public static long Raise(long applied, long share, long available) =>
+        Math.Max(applied, Math.Min(share, applied + Math.Max(available, 0)));
+
+    /// <summary>
     /// True when <paramref name="applied"/> (0 = never set) is above <paramref name="target"/> by more than
     /// <paramref name="overTolerance"/> of it, or below by more than <paramref name="underTolerance"/>. Lowering is
     /// urgent and raising is not: while downloads keep arriving, shares shrink a little every tick, and a symmetric
@@ -35,6 +71,9 @@ internal static class PacingShare
             return true;
         }
 
-        return applied > target * (1 + overTolerance) || applied < target * (1 - underTolerance);
+        return IsOver(applied, target, overTolerance) || applied < target * (1 - underTolerance);
     }
+
+    /// <summary>True when <paramref name="applied"/> is above <paramref name="target"/> by more than <paramref name="overTolerance"/> of it.</summary>
+    public static bool IsOver(long applied, long target, double overTolerance) => applied > target * (1 + overTolerance);
 }

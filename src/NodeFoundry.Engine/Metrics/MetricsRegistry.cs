@@ -255,6 +255,8 @@ public sealed class MetricsRegistry
         w.Family("nodefoundry_tftp_requests_refused_total", "counter", "TFTP requests refused (file not found, access, options).").Sample(tftp.Sum(t => t.Refused));
         w.Family("nodefoundry_tftp_retransmits_total", "counter", "TFTP retransmission events: timer expiries, fast retransmits and answers to a re-sent request.").Sample(tftp.Sum(t => t.Retransmits));
         w.Family("nodefoundry_tftp_resent_blocks_total", "counter", "TFTP DATA blocks sent more than once (the cost of loss recovery).").Sample(tftp.Sum(t => t.ResentBlocks));
+        w.Family("nodefoundry_tftp_sent_datagrams_total", "counter", "TFTP datagrams sent (DATA, OACK and ERROR).").Sample(tftp.Sum(t => t.DatagramsSent));
+        w.Family("nodefoundry_tftp_sent_bytes_total", "counter", "UDP payload bytes of the TFTP datagrams sent.").Sample(tftp.Sum(t => t.BytesSent));
     }
 
     private static void WriteHttp(PrometheusWriter w, HttpServerCounters[] http)

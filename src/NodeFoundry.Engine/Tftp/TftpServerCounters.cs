@@ -1,9 +1,12 @@
+using NodeFoundry.Net;
+
 namespace NodeFoundry.Tftp;
 
 /// <summary>
-/// Counters and gauges of one TFTP server, safe to read from any thread while the transfer loop writes.
+/// Counters and gauges of one TFTP server, safe to read from any thread while the transfer loop writes. Also the TFTP
+/// engine's <see cref="IEgressMeter"/>: what it sends is taken out of the HTTP pacer's link budget.
 /// </summary>
-public sealed class TftpServerCounters
+public sealed class TftpServerCounters : IEgressMeter
 {
     private long _received;
     private long _malformed;
@@ -24,6 +27,8 @@ public sealed class TftpServerCounters
     private long _sendErrors;
     private long _inboundDrops;
     private long _handlerFaults;
+    private long _datagramsSent;
+    private long _bytesSent;
     private long _active;
     private long _queuedNow;
 
@@ -105,6 +110,21 @@ public sealed class TftpServerCounters
     internal void CountDuplicateAck() => Interlocked.Increment(ref _duplicateAcks);
 
     internal void CountUnknownTransferId() => Interlocked.Increment(ref _unknownTransferIds);
+
+    /// <summary>Datagrams handed to the network (DATA, OACK, ERROR; a window sent in one call counts each datagram).</summary>
+    public long DatagramsSent => Interlocked.Read(ref _datagramsSent);
+
+    /// <summary>UDP payload bytes of <see cref="DatagramsSent"/>.</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <inheritdoc/>
+    public long WireBytesSent => BytesSent + (DatagramsSent * WireOverhead.UdpIpv4);
+
+    internal void CountSent(int datagrams, long bytes)
+    {
+        Interlocked.Add(ref _datagramsSent, datagrams);
+        Interlocked.Add(ref _bytesSent, bytes);
+    }
 
     internal void CountSendError() => Interlocked.Increment(ref _sendErrors);
 

@@ -47,9 +47,10 @@ internal sealed class TftpTransferManager : IDisposable
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _files = files ?? throw new ArgumentNullException(nameof(files));
-        _transport = transport ?? throw new ArgumentNullException(nameof(transport));
+        ArgumentNullException.ThrowIfNull(transport);
         _events = events ?? throw new ArgumentNullException(nameof(events));
         _counters = counters ?? throw new ArgumentNullException(nameof(counters));
+        _transport = new MeteredTftpTransport(transport, counters); // what TFTP sends comes out of HTTP's link budget
     }
 
     public int ActiveCount => _byClient.Count;

@@ -1,4 +1,5 @@
 using NodeFoundry.Http;
+using NodeFoundry.Net;
 
 namespace NodeFoundry.Tests.Http;
 
@@ -42,5 +43,49 @@ public sealed class PacingShareTests
     public void Rates_above_the_share_are_lowered_at_once_and_raised_only_well_below(long applied, long target, bool expected)
     {
         Assert.Equal(expected, PacingShare.NeedsUpdate(applied, target, EgressPacer.OverTolerance, EgressPacer.UnderTolerance));
+    }
+    [Theory]
+    [InlineData(0, 25_000_000, 25_000_000)]            // TFTP sent 200 Mbit/s last period: keep that
+    [InlineData(25_000_000, 0, 12_500_000)]            // it went quiet: half the reservation, not none
+    [InlineData(25_000_000, 20_000_000, 20_000_000)]   // still sending, a little less: the larger wins
+    [InlineData(1_000, -5, 500)]                       // a counter never runs backwards, but a negative rate reserves nothing
+    public void The_reservation_follows_the_other_engines_and_decays_by_half(long previous, long rate, long expected)
+    {
+        Assert.Equal(expected, PacingShare.Reserve(previous, rate));
+    }
+
+    [Theory]
+    [InlineData(125_000_000, 0, 125_000_000)]
+    [InlineData(125_000_000, 25_000_000, 100_000_000)]
+    [InlineData(125_000_000, 100_000_000, 62_500_000)]  // TFTP flooding: the downloads keep half
+    public void The_downloads_get_what_the_reservation_leaves_but_at_least_half(long link, long reserved, long expected)
+    {
+        Assert.Equal(expected, PacingShare.BulkBudget(link, reserved, EgressPacer.MinimumBulkFraction));
+    }
+
+    [Theory]
+    [InlineData(60_000, 1_000_000, 60_000)]   // room enough: the share
+    [InlineData(60_000, 30_000, 30_000)]      // the others are not lowered yet: only what is left
+    [InlineData(60_000, -5_000, EgressPacer.MinimumShare)] // nothing left: the floor, until the next tick
+    public void A_new_download_starts_at_its_share_or_what_is_left(long share, long available, long expected)
+    {
+        Assert.Equal(expected, PacingShare.ForArrival(share, available, EgressPacer.MinimumShare));
+    }
+
+    [Theory]
+    [InlineData(20_000, 60_000, 1_000_000, 60_000)]
+    [InlineData(20_000, 60_000, 10_000, 30_000)]
+    [InlineData(20_000, 60_000, 0, 20_000)]
+    [InlineData(20_000, 60_000, -100, 20_000)]
+    public void A_raise_stays_inside_the_budget(long applied, long share, long available, long expected)
+    {
+        Assert.Equal(expected, PacingShare.Raise(applied, share, available));
+    }
+
+    [Fact]
+    public void A_wire_budget_becomes_a_smaller_payload_rate()
+    {
+        // 1 Gbit/s of 1,514-byte frames carries 956 Mbit/s of TCP payload.
+        Assert.Equal(125_000_000L * 1448 / 1514, WireOverhead.TcpPayloadFor(125_000_000));
     }
 }

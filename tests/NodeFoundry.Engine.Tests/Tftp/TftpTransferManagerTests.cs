@@ -73,6 +73,22 @@ public sealed class TftpTransferManagerTests : IDisposable
     }
 
     [Fact]
+    public void Every_datagram_sent_is_metered_with_its_headers_for_the_link_budget()
+    {
+        _root.Write("nbp", 3000);
+        Request(ClientA, "nbp", ("tsize", "0"), ("blksize", "512"), ("windowsize", "4"));
+        var oack = Assert.Single(_transport.Take()).Packet.ToArray().Length;
+        Ack(ClientA, 0); // blocks 1-4 as one window
+        Ack(ClientA, 4); // 5 and 6
+        Ack(ClientA, 6);
+
+        // OACK + 6 DATA: 5 × (4 + 512) + (4 + 440).
+        Assert.Equal(7, _counters.DatagramsSent);
+        Assert.Equal(oack + (5 * 516) + 444, _counters.BytesSent);
+        Assert.Equal(_counters.BytesSent + (7 * 42), _counters.WireBytesSent);
+    }
+
+    [Fact]
     public void No_options_start_with_data_1_at_512()
     {
         _root.Write("nbp", 700);

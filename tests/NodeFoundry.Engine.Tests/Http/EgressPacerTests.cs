@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Sockets;
+using NodeFoundry.Http;
+using NodeFoundry.Net;
+
+namespace NodeFoundry.Tests.Http;
+
+/// <summary>
+/// The pacer's budget on real loopback sockets, stepped by hand (its timer never fires on its own here): the sum of
+/// the applied rates stays inside what the link budget leaves, arrivals between ticks included, and what TFTP sends is
+/// taken out of it first. Linux only (no per-socket pacing elsewhere). Rates are read back from the pacer's own
+/// bookkeeping and from the kernel (SO_MAX_PACING_RATE); nothing is timed.
+/// </summary>
+public sealed class EgressPacerTests : IDisposable
+{
+    private const long Link = 125_000_000; // 1 Gbit/s on the wire
+    private static readonly long Payload = WireOverhead.TcpPayloadFor(Link);
+
+    private readonly SteppedTime _time = new();
+    private readonly FakeMeter _tftp = new();
+    private readonly List<Socket> _sockets = [];
+    private readonly List<Socket> _servers = [];
+    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+    public EgressPacerTests()
+    {
+        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _listener.Listen();
+    }
+
+    [Fact]
+    public async Task Arrivals_between_ticks_never_take_more_than_the_budget_leaves()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var pacer = CreatePacer();
+        var paced = new List<PacedSocket>();
+        for (var i = 0; i < 20; i++)
+        {
+            paced.Add(pacer.Begin(await ConnectedSocketAsync()));
+        }
+
+        // The first took the whole budget; the other 19 came before any tick and got only the floor.
+        Assert.Equal(Payload, paced[0].AppliedRate);
+        Assert.All(paced.Skip(1), p => Assert.Equal(EgressPacer.MinimumShare, p.AppliedRate));
+        Assert.Equal(Payload + (19 * EgressPacer.MinimumShare), pacer.AppliedSum);
+
+        Step(pacer);
+        var share = Payload / 20;
+        Assert.All(paced, p => Assert.InRange(p.AppliedRate, share * (1 - EgressPacer.UnderTolerance), share));
+        Assert.InRange(pacer.AppliedSum, 0, Payload);
+        Assert.Equal((ulong)paced[0].AppliedRate, PacingRate(_servers[0]));
+    }
+
+    [Fact]
+    public async Task What_tftp_sends_is_taken_out_of_the_budget_and_returned_by_halves()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var pacer = CreatePacer();
+        var paced = new List<PacedSocket>();
+        for (var i = 0; i < 4; i++)
+        {
+            paced.Add(pacer.Begin(await ConnectedSocketAsync()));
+        }
+
+        Step(pacer);
+        Assert.Equal(0, pacer.Reserved);
+
+        // 2.5 MB of TFTP frames in one 100 ms period: 25 MB/s (200 Mbit/s) reserved.
+        _tftp.Bytes += 2_500_000;
+        Step(pacer);
+        Assert.Equal(25_000_000, pacer.Reserved);
+        var budget = WireOverhead.TcpPayloadFor(Link - 25_000_000);
+        Assert.Equal(budget, pacer.BulkBudget);
+        Assert.All(paced, p => Assert.InRange(p.AppliedRate, 0, budget / 4));
+        Assert.InRange(pacer.AppliedSum, 0, budget);
+
+        // TFTP went quiet: the room comes back by halves, and the downloads are raised into it.
+        Step(pacer);
+        Assert.Equal(12_500_000, pacer.Reserved);
+        Step(pacer);
+        Assert.Equal(6_250_000, pacer.Reserved);
+        var later = WireOverhead.TcpPayloadFor(Link - 6_250_000);
+        Assert.All(paced, p => Assert.InRange(p.AppliedRate, later / 4 * (1 - EgressPacer.UnderTolerance), later / 4));
+    }
+
+    [Fact]
+    public async Task A_tftp_flood_leaves_the_downloads_half_the_link()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var pacer = CreatePacer();
+        var paced = pacer.Begin(await ConnectedSocketAsync());
+        _tftp.Bytes += 50_000_000; // 500 MB/s in one period: more than the link itself
+        Step(pacer);
+        Assert.Equal(WireOverhead.TcpPayloadFor(Link / 2), pacer.BulkBudget);
+        Assert.Equal(pacer.BulkBudget, paced.AppliedRate);
+    }
+
+    [Fact]
+    public async Task An_ended_download_gives_its_rate_back()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var pacer = CreatePacer();
+        var first = pacer.Begin(await ConnectedSocketAsync());
+        var second = pacer.Begin(await ConnectedSocketAsync());
+        Step(pacer);
+        Assert.Equal(first.AppliedRate + second.AppliedRate, pacer.AppliedSum);
+
+        pacer.End(first);
+        Assert.Equal(second.AppliedRate, pacer.AppliedSum);
+        pacer.End(second);
+        Assert.Equal(0, pacer.AppliedSum);
+        pacer.End(second); // twice: nothing more to give back
+        Assert.Equal(0, pacer.AppliedSum);
+    }
+
+    public void Dispose()
+    {
+        foreach (var socket in _sockets.Concat(_servers))
+        {
+            socket.Dispose();
+        }
+
+        _listener.Dispose();
+    }
+
+    private EgressPacer CreatePacer() =>
+        EgressPacer.Create(new HttpServerOptions { EgressBytesPerSecond = Link }, _time, [_tftp])!;
+
+    private void Step(EgressPacer pacer)
+    {
+        _time.Advance(EgressPacer.Period);
+        pacer.Tick();
+    }
+
+    /// <summary>The server end of a fresh loopback connection (the pacer paces server sockets).</summary>
+    private async Task<Socket> ConnectedSocketAsync()
+    {
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        _sockets.Add(client);
+        await client.ConnectAsync(_listener.LocalEndPoint!);
+        var server = await _listener.AcceptAsync();
+        _servers.Add(server);
+        return server;
+    }
+
+    private static ulong PacingRate(Socket socket)
+    {
+        var value = new byte[8];
+        int length = socket.GetRawSocketOption(LinuxSocketOptions.SolSocket, LinuxSocketOptions.SoMaxPacingRate, value);
+        return length == 4 ? BitConverter.ToUInt32(value, 0) : BitConverter.ToUInt64(value, 0);
+    }
+
+    private sealed class FakeMeter : IEgressMeter
+    {
+        public long Bytes { get; set; }
+
+        public long WireBytesSent => Bytes;
+    }
+
+    /// <summary>A clock moved by hand whose timers never fire: the test calls <see cref="EgressPacer.Tick"/> itself.</summary>
+    private sealed class SteppedTime : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new NeverTimer();
+
+        private sealed class NeverTimer : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+
+            public void Dispose()
+            {
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+}
