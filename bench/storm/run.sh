@@ -246,6 +246,25 @@ server_hwm() {
   awk -v k="$total" 'BEGIN { printf "%.1f\n", k / 1024 }'
 }
 
+# Per-thread scheduler time of the server (thread name, run ns, run-queue wait ns; /proc/<pid>/task/<tid>/schedstat),
+# one line per thread: threads_sched > FILE. thread_report BEFORE AFTER sums the difference by thread name, most CPU
+# first. The wait column is what said, in run 12, that the TFTP loop was starved of CPU rather than slow.
+threads_sched() {
+  local p t
+  for p in $(server_tree); do
+    for t in /proc/"$p"/task/*; do
+      printf '%s %s %s\n' "${t##*/}" "$(tr ' ' '_' <"$t/comm" 2>/dev/null)" "$(cut -d' ' -f1,2 "$t/schedstat" 2>/dev/null)"
+    done
+  done
+}
+thread_report() {
+  awk 'NR == FNR { run[$1] = $3; wait[$1] = $4; next }
+       { r[$2] += ($3 - run[$1]) / 1e9; w[$2] += ($4 - wait[$1]) / 1e9 }
+       END { for (n in r) if (r[n] >= 0.01) printf "%-20s run %7.2f s  run-queue wait %7.2f s\n", n, r[n], w[n] }' "$1" "$2" | sort -k3 -rn
+}
+# Machine-wide CPU (all cores) in clock ticks: "busy softirq total" from /proc/stat's cpu line.
+machine_cpu() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, $8, t }' /proc/stat; }
+
 # Packets the tbf on the server's egress dropped so far (its queue holds ~50 ms at 1 Gbit/s).
 # With LINK_QUEUE=pfifo_fast the child's drops are counted as well (summed over the device's qdiscs).
 tbf_drops() { ip netns exec "$NS_S" tc -s qdisc show dev "$IF_S" | awk '/dropped/ { sub(",", "", $7); n += $7 } END { print n + 0 }'; }
@@ -312,10 +331,12 @@ for server in $SERVERS; do
       fi
       load1=$(cut -d' ' -f1 /proc/loadavg)
       cpu0=$(server_cpu); drops0=$(tbf_drops); srv0=$(rcvbuf_errors "$NS_S"); cli0=$(rcvbuf_errors "$NS_C")
+      threads_sched >"$dir/threads-before.txt"; read -r mbusy0 msoft0 mtotal0 < <(machine_cpu)
       log "[$tag] storm: $n nodes, loss $loss% (load $load1)"
       ip netns exec "$NS_C" timeout $((DEADLINE + 120)) "${CLIENT_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" storm "${storm_path[@]}" --relay "$RELAY_IP" \
         --nodes "$n" --sources "$SOURCES_ARG" --ripple "$RIPPLE" --deadline "$DEADLINE" --seed "$SEED" \
         --json "$dir/report.json" --quiet >"$dir/storm.txt" 2>&1 || true
+      threads_sched >"$dir/threads-after.txt"; read -r mbusy1 msoft1 mtotal1 < <(machine_cpu)
       cpu1=$(server_cpu); drops=$(( $(tbf_drops) - drops0 )); srv=$(( $(rcvbuf_errors "$NS_S") - srv0 )); cli=$(( $(rcvbuf_errors "$NS_C") - cli0 ))
       rss=$(server_hwm)
       # Which relay's sockets overflowed (ss -m: d = drops per socket), summed per PID; the simulator has exited by
@@ -327,6 +348,12 @@ for server in $SERVERS; do
       [ ${#RELAY_PIDS[@]} -eq 0 ] || ps -o pid=,args= -p "$(IFS=,; echo "${RELAY_PIDS[*]}")" >>"$dir/client-socket-drops.txt" 2>/dev/null || true
       stop_relays
       stop_server
+      # What the whole machine did meanwhile, and the server's threads: on 2 cores the simulator, the relays and the
+      # kernel's packet work share the CPUs with the server, and a starved TFTP loop shows as run-queue wait.
+      { awk -v b=$((mbusy1 - mbusy0)) -v s=$((msoft1 - msoft0)) -v t=$((mtotal1 - mtotal0)) -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" \
+          'BEGIN { printf "machine: %.1f of %.1f core-seconds busy (%.0f %%), softirq %.1f s\n", b / hz, t / hz, 100 * b / t, s / hz }'
+        thread_report "$dir/threads-before.txt" "$dir/threads-after.txt"; } >"$dir/threads.txt" 2>/dev/null || true
+      sed -n '1,7p' "$dir/threads.txt" | sed 's/^/  /' >&2
       grep -h "impair counters\|impair lateness" "$dir"/impair-*.txt 2>/dev/null | sed 's/^/  /' >&2 || true
       [ -f "$dir/report.json" ] || { tail -n 20 "$dir/storm.txt" >&2; log "[$tag] no report"; continue; }
       cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
