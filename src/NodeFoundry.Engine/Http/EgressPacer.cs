@@ -18,8 +18,10 @@ namespace NodeFoundry.Http;
 /// The shares are recomputed by a timer, not per response: re-pacing every socket on every arrival would be quadratic
 /// in the number of downloads. A new response gets its share, but no more than the applied rates leave of the budget;
 /// the timer lowers any rate above the share at once (<see cref="OverTolerance"/>) and raises one only when it is well
-/// below (<see cref="UnderTolerance"/>), and only as far as the sum allows. Linux only; <see cref="Create"/> returns
-/// null elsewhere and when no budget is set.
+/// below (<see cref="UnderTolerance"/>), and only as far as the sum allows. A body that has been handed to the socket is
+/// not gone: the socket stays paced, and in the budget, until its send queue is empty (<see cref="SocketSendQueue"/>);
+/// released when sendfile returned, the rest of a 1 MiB kernel left at line rate. A new body on the same keep-alive
+/// connection takes over its pacing. Linux only; <see cref="Create"/> returns null elsewhere and when no budget is set.
 /// </summary>
 internal sealed class EgressPacer : IDisposable
 {
@@ -41,10 +43,10 @@ internal sealed class EgressPacer : IDisposable
     private readonly long _linkBudget;
     private readonly IReadOnlyList<IEgressMeter> _others;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<PacedSocket, byte> _active = new();
+    private readonly ConcurrentDictionary<Socket, PacedSocket> _paced = new(); // active and draining, one per connection
     private readonly ITimer _timer;
-    private int _activeCount; // kept beside _active: its Count takes every bucket lock, and Begin runs per file response
-    private long _appliedSum; // payload bytes/s applied to the sockets in _active, kept exact by PacedSocket's changes
+    private int _count; // kept beside _paced: its Count takes every bucket lock, and Begin runs per file response
+    private long _appliedSum; // payload bytes/s applied to the sockets in _paced, kept exact by PacedSocket's changes
     private long _bulkBudget; // payload bytes/s the downloads may use now
     private long _reserved; // wire bytes/s kept for the other engines
     private long _lastOtherBytes;
@@ -78,26 +80,59 @@ internal sealed class EgressPacer : IDisposable
     /// <summary>The sum of the rates applied to the bodies in flight, payload bytes/s.</summary>
     public long AppliedSum => Interlocked.Read(ref _appliedSum);
 
-    /// <summary>Starts pacing a connection that is about to send a file body; pass the result to <see cref="End"/> when the body has gone.</summary>
+    /// <summary>Connections in the budget: sending a body, or with one still leaving their send queue.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>
+    /// Starts pacing a connection that is about to send a file body; pass the result to <see cref="End"/> when the body
+    /// has been handed over. A connection whose last body is still draining keeps its pacing.
+    /// </summary>
     public PacedSocket Begin(Socket socket)
     {
-        var paced = new PacedSocket(socket);
-        var budget = BulkBudget;
-        var share = PacingShare.Compute(budget, Interlocked.Increment(ref _activeCount), MinimumShare);
-        Apply(paced, PacingShare.ForArrival(share, budget - AppliedSum, MinimumShare));
-        _active.TryAdd(paced, 0);
-        return paced;
-    }
-
-    /// <summary>Takes the response out of the budget and clears its socket's pacing (an idle keep-alive connection is not paced).</summary>
-    public void End(PacedSocket paced)
-    {
-        if (_active.TryRemove(paced, out _))
+        // Bounded: a released entry is replaced once; a second race with the timer on the same socket is not possible
+        // (only Begin adds, and the connection calls it once per response).
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            Interlocked.Decrement(ref _activeCount);
+            if (_paced.TryGetValue(socket, out var existing))
+            {
+                if (existing.Reactivate())
+                {
+                    return existing;
+                }
+
+                Forget(existing); // the timer released it just now: pace the socket afresh
+                continue;
+            }
+
+            var paced = new PacedSocket(socket);
+            if (!_paced.TryAdd(socket, paced))
+            {
+                continue;
+            }
+
+            var budget = BulkBudget;
+            var share = PacingShare.Compute(budget, Interlocked.Increment(ref _count), MinimumShare);
+            Apply(paced, PacingShare.ForArrival(share, budget - AppliedSum, MinimumShare));
+            return paced;
         }
 
-        Interlocked.Add(ref _appliedSum, -paced.Release());
+        // Not reached in practice. Paced at the floor outside the map: in the sum until End, never in the count.
+        var untracked = new PacedSocket(socket);
+        Apply(untracked, MinimumShare);
+        return untracked;
+    }
+
+    /// <summary>
+    /// The body has been handed to the socket. Nothing left unsent: the pacing is cleared now (an idle keep-alive
+    /// connection is not paced). Otherwise it stays, and in the budget, until the timer finds the queue empty.
+    /// </summary>
+    public void End(PacedSocket paced)
+    {
+        paced.StartDraining();
+        if (SocketSendQueue.Unsent(paced.Socket) is null or <= 0)
+        {
+            Finish(paced);
+        }
     }
 
     /// <summary>One recomputation: the timer's callback, and the tests' way to step the pacer.</summary>
@@ -122,12 +157,20 @@ internal sealed class EgressPacer : IDisposable
                 _lastTick = now;
             }
 
+            foreach (var paced in _paced.Values)
+            {
+                if (paced.Draining && SocketSendQueue.Unsent(paced.Socket) is null or <= 0)
+                {
+                    Finish(paced);
+                }
+            }
+
             var budget = WireOverhead.TcpPayloadFor(PacingShare.BulkBudget(_linkBudget, _reserved, MinimumBulkFraction));
             Volatile.Write(ref _bulkBudget, budget);
-            var share = PacingShare.Compute(budget, Volatile.Read(ref _activeCount), MinimumShare);
+            var share = PacingShare.Compute(budget, Count, MinimumShare);
 
             // Lower first: what that frees is what the raises may use.
-            foreach (var paced in _active.Keys)
+            foreach (var paced in _paced.Values)
             {
                 if (paced.AppliedRate <= 0 || PacingShare.IsOver(paced.AppliedRate, share, OverTolerance))
                 {
@@ -135,7 +178,7 @@ internal sealed class EgressPacer : IDisposable
                 }
             }
 
-            foreach (var paced in _active.Keys)
+            foreach (var paced in _paced.Values)
             {
                 var applied = paced.AppliedRate;
                 if (PacingShare.NeedsUpdate(applied, share, OverTolerance, UnderTolerance))
@@ -161,6 +204,25 @@ internal sealed class EgressPacer : IDisposable
         if (paced.Apply(rate, out var change))
         {
             Interlocked.Add(ref _appliedSum, change);
+        }
+    }
+
+    /// <summary>Releases a drained socket (unless a new body took it over meanwhile) and takes it out of the budget.</summary>
+    private void Finish(PacedSocket paced)
+    {
+        if (paced.ReleaseIfDraining() is { } gave)
+        {
+            Interlocked.Add(ref _appliedSum, -gave);
+            Forget(paced);
+        }
+    }
+
+    private void Forget(PacedSocket paced)
+    {
+        // Whoever removes the entry counts it out, so a race between the timer and Begin counts it once.
+        if (_paced.TryRemove(new KeyValuePair<Socket, PacedSocket>(paced.Socket, paced)))
+        {
+            Interlocked.Decrement(ref _count);
         }
     }
 

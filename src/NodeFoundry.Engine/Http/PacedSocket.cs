@@ -5,23 +5,28 @@ using NodeFoundry.Net;
 namespace NodeFoundry.Http;
 
 /// <summary>
-/// One connection's file body in flight, as <see cref="EgressPacer"/> tracks it: the socket and the pacing rate last
-/// applied to it. The pacer's timer and the connection that ends the response both touch the socket, so every change
-/// happens under this object's lock and none after <see cref="Release"/> (a rate set after the clear would leave
-/// an idle keep-alive connection paced into its next response).
+/// One connection paced by <see cref="EgressPacer"/>: the socket, the pacing rate last applied to it, and whether its
+/// file body is still being handed over (active) or has been handed over and is leaving the send queue (draining).
+/// The pacer's timer and the connection both touch it, so every change happens under this object's lock and none
+/// after <see cref="Release"/> (a rate set after the clear would leave an idle keep-alive connection paced into its
+/// next response).
 /// </summary>
 internal sealed class PacedSocket
 {
     private static readonly byte[] Unlimited = BitConverter.GetBytes(ulong.MaxValue);
 
-    private readonly Socket _socket;
     private readonly object _gate = new();
     private bool _released;
 
-    public PacedSocket(Socket socket) => _socket = socket;
+    public PacedSocket(Socket socket) => Socket = socket;
+
+    public Socket Socket { get; }
 
     /// <summary>The rate last set, bytes/s; 0 = none yet. Read by the timer without the lock (a stale read costs one extra set).</summary>
     public long AppliedRate { get; private set; }
+
+    /// <summary>The body has been handed to the socket; the pacing stays until the send queue is empty.</summary>
+    public bool Draining { get; private set; }
 
     /// <summary>Sets the socket's SO_MAX_PACING_RATE; false if released or the socket is gone (the send then runs unpaced).</summary>
     public bool Apply(long bytesPerSecond) => Apply(bytesPerSecond, out _);
@@ -51,9 +56,48 @@ internal sealed class PacedSocket
         }
     }
 
+    /// <summary>Marks the body as handed over: from now on only the send queue keeps this socket in the budget.</summary>
+    public void StartDraining()
+    {
+        lock (_gate)
+        {
+            Draining = true;
+        }
+    }
+
     /// <summary>
-    /// Clears the pacing (the kernel's "unlimited") once the body has gone; no rate is set after this. Returns the rate
-    /// that was applied until now (0 if none, or if already released), for the pacer's sum.
+    /// A new body on the same connection while the last one drains: the socket stays paced, active again. False once
+    /// released (the caller paces it afresh).
+    /// </summary>
+    public bool Reactivate()
+    {
+        lock (_gate)
+        {
+            if (_released)
+            {
+                return false;
+            }
+
+            Draining = false;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Releases the socket if it is still draining (not reactivated meanwhile); returns the rate it gave back, or null
+    /// if it was active again or already released.
+    /// </summary>
+    public long? ReleaseIfDraining()
+    {
+        lock (_gate)
+        {
+            return Draining && !_released ? Release() : null;
+        }
+    }
+
+    /// <summary>
+    /// Clears the pacing (the kernel's "unlimited"); no rate is set after this. Returns the rate that was applied until
+    /// now (0 if none, or if already released), for the pacer's sum.
     /// </summary>
     public long Release()
     {
@@ -78,7 +122,7 @@ internal sealed class PacedSocket
     {
         try
         {
-            _socket.SetRawSocketOption(LinuxSocketOptions.SolSocket, LinuxSocketOptions.SoMaxPacingRate, value);
+            Socket.SetRawSocketOption(LinuxSocketOptions.SolSocket, LinuxSocketOptions.SoMaxPacingRate, value);
             return true;
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)

@@ -129,6 +129,104 @@ public sealed class EgressPacerTests : IDisposable
         Assert.Equal(0, pacer.AppliedSum);
     }
 
+    [Fact]
+    public async Task A_body_still_in_the_send_queue_stays_paced_until_it_has_left()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var pacer = CreatePacer();
+        var server = await ConnectedSocketAsync();
+        var client = _sockets[^1];
+        var paced = pacer.Begin(server);
+        Step(pacer);
+        var rate = paced.AppliedRate;
+
+        // Hand the socket more than the client's window takes while the client does not read: like a sendfile that
+        // returned with most of the file still queued.
+        server.Blocking = false;
+        var chunk = new byte[64 << 10];
+        long written = 0;
+        for (var i = 0; i < 4096; i++)
+        {
+            var sent = server.Send(chunk, 0, chunk.Length, SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock)
+            {
+                break;
+            }
+
+            written += sent;
+        }
+
+        Assert.True(SocketSendQueue.Unsent(server) > 0);
+        pacer.End(paced);
+        Step(pacer);
+        Assert.Equal(1, pacer.Count);
+        Assert.Equal(rate, pacer.AppliedSum);
+        Assert.Equal((ulong)rate, PacingRate(server));
+
+        // The client reads it all; once the queue is empty the next tick lets the socket go.
+        var buffer = new byte[256 << 10];
+        long read = 0;
+        for (var i = 0; i < 100_000 && read < written; i++)
+        {
+            read += await client.ReceiveAsync(buffer, SocketFlags.None);
+        }
+
+        Assert.Equal(written, read);
+        for (var i = 0; i < 200 && SocketSendQueue.Unsent(server) != 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Step(pacer);
+        Assert.Equal(0, pacer.Count);
+        Assert.Equal(0, pacer.AppliedSum);
+        Assert.Equal(uint.MaxValue, PacingRate(server) & uint.MaxValue);
+    }
+
+    [Fact]
+    public async Task A_new_body_on_a_draining_connection_takes_over_its_pacing()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var pacer = CreatePacer();
+        var server = await ConnectedSocketAsync();
+        var first = pacer.Begin(server);
+        first.StartDraining(); // as End does when the queue is not empty
+        var second = pacer.Begin(server);
+        Assert.Same(first, second);
+        Assert.False(second.Draining);
+        Assert.Equal(1, pacer.Count);
+
+        Step(pacer); // active again: not released, whatever its queue holds
+        Assert.Equal(1, pacer.Count);
+        Assert.Equal(second.AppliedRate, pacer.AppliedSum);
+    }
+
+    [Fact]
+    public async Task A_closed_connection_leaves_the_budget_at_the_next_tick()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var pacer = CreatePacer();
+        var server = await ConnectedSocketAsync();
+        var paced = pacer.Begin(server);
+        paced.StartDraining();
+        server.Dispose();
+        Step(pacer);
+        Assert.Equal(0, pacer.Count);
+        Assert.Equal(0, pacer.AppliedSum);
+    }
+
     public void Dispose()
     {
         foreach (var socket in _sockets.Concat(_servers))
