@@ -333,9 +333,10 @@ for server in $SERVERS; do
       cpu0=$(server_cpu); drops0=$(tbf_drops); srv0=$(rcvbuf_errors "$NS_S"); cli0=$(rcvbuf_errors "$NS_C")
       threads_sched >"$dir/threads-before.txt"; read -r mbusy0 msoft0 mtotal0 < <(machine_cpu)
       log "[$tag] storm: $n nodes, loss $loss% (load $load1)"
-      ip netns exec "$NS_C" timeout $((DEADLINE + 120)) "${CLIENT_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" storm "${storm_path[@]}" --relay "$RELAY_IP" \
+      # The simulator's own CPU (bash's time keyword: the children it waited for), beside the server's in threads.txt.
+      { TIMEFORMAT='%U %S'; time { ip netns exec "$NS_C" timeout $((DEADLINE + 120)) "${CLIENT_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" storm "${storm_path[@]}" --relay "$RELAY_IP" \
         --nodes "$n" --sources "$SOURCES_ARG" --ripple "$RIPPLE" --deadline "$DEADLINE" --seed "$SEED" \
-        --json "$dir/report.json" --quiet >"$dir/storm.txt" 2>&1 || true
+        --json "$dir/report.json" --quiet >"$dir/storm.txt" 2>&1 || true; } ; } 2>"$dir/simulator-cpu.txt"
       threads_sched >"$dir/threads-after.txt"; read -r mbusy1 msoft1 mtotal1 < <(machine_cpu)
       cpu1=$(server_cpu); drops=$(( $(tbf_drops) - drops0 )); srv=$(( $(rcvbuf_errors "$NS_S") - srv0 )); cli=$(( $(rcvbuf_errors "$NS_C") - cli0 ))
       rss=$(server_hwm)
@@ -351,7 +352,8 @@ for server in $SERVERS; do
       # What the whole machine did meanwhile, and the server's threads: on 2 cores the simulator, the relays and the
       # kernel's packet work share the CPUs with the server, and a starved TFTP loop shows as run-queue wait.
       { awk -v b=$((mbusy1 - mbusy0)) -v s=$((msoft1 - msoft0)) -v t=$((mtotal1 - mtotal0)) -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" \
-          'BEGIN { printf "machine: %.1f of %.1f core-seconds busy (%.0f %%), softirq %.1f s\n", b / hz, t / hz, 100 * b / t, s / hz }'
+          -v sim="$(cat "$dir/simulator-cpu.txt" 2>/dev/null)" \
+          'BEGIN { split(sim, c, " "); printf "machine: %.1f of %.1f core-seconds busy (%.0f %%), softirq %.1f s; simulator user %.1f + sys %.1f s\n", b / hz, t / hz, 100 * b / t, s / hz, c[1], c[2] }'
         thread_report "$dir/threads-before.txt" "$dir/threads-after.txt"; } >"$dir/threads.txt" 2>/dev/null || true
       sed -n '1,7p' "$dir/threads.txt" | sed 's/^/  /' >&2
       grep -h "impair counters\|impair lateness" "$dir"/impair-*.txt 2>/dev/null | sed 's/^/  /' >&2 || true

@@ -21,6 +21,9 @@ internal static class LinuxSocketOptions
     /// <summary>SO_MAX_PACING_RATE: bytes per second; turns on TCP's internal pacing.</summary>
     public const int SoMaxPacingRate = 47;
 
+    /// <summary>SO_RCVLOWAT (SOL_SOCKET): bytes a TCP socket must hold before poll/epoll call it readable.</summary>
+    public const int SoRcvLowat = 18;
+
     /// <summary>UDP_SEGMENT: generic segmentation offload for UDP sends.</summary>
     public const int UdpSegment = 103;
 
