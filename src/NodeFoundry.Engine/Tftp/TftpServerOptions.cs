@@ -98,6 +98,9 @@ public sealed record TftpServerOptions
     /// <summary>Inbound datagrams buffered between the sockets and the transfer loop; beyond it they are dropped and counted.</summary>
     public int MaxInboundBacklog { get; init; } = 16384;
 
+    /// <summary>Tests: keep the runtime's asynchronous receives even where the epoll path is available.</summary>
+    internal bool PortableReceiveOnly { get; init; }
+
     /// <summary>Options for a server configured by the fleet file: port, root, interface and the <c>tftp</c> section.</summary>
     public static TftpServerOptions FromFleet(FleetConfig fleet)
     {
