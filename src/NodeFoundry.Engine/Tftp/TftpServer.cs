@@ -10,7 +10,7 @@ namespace NodeFoundry.Tftp;
 
 /// <summary>
 /// The TFTP boot server: sockets and one transfer loop around <see cref="TftpTransferManager"/>.
-/// One dedicated thread ("nf-tftp-loop")
+/// One dedicated thread ("nf-tftp-loop", optionally at a higher priority: <see cref="TftpServerOptions.LoopNice"/>)
 /// owns all transfer state, so there are no locks on the hot path. Each turn handles the packets of running
 /// transfers first and new requests after, then runs due retransmissions and admissions, and sleeps until the next
 /// packet or the next deadline. How it hears packets (<see cref="ReceivePath"/>): on Linux it waits in epoll_wait on
@@ -56,6 +56,12 @@ public sealed class TftpServer : IBootService, IListeningService, IDisposable
     /// <summary>Why the portable path is used on Linux (epoll setup failed), else null.</summary>
     public string? ReceivePathNote { get; private set; }
 
+    /// <summary>
+    /// What became of <see cref="TftpServerOptions.LoopNice"/>, known when <see cref="WhenListening"/> completes: the one notice about it (also
+    /// in <see cref="TftpServerCounters.LoopNice"/> and <see cref="TftpServerCounters.LoopPriorityRefused"/>).
+    /// </summary>
+    public TftpLoopPriority LoopPriority { get; private set; } = TftpLoopPriority.NotStarted;
+
     public async Task RunAsync(IBootEventSink events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -99,18 +105,18 @@ public sealed class TftpServer : IBootService, IListeningService, IDisposable
         }
 
         var transport = new SocketTftpTransport(requestSocket, _options, Deliver, stop.Token, epoll);
-        _listening.TrySetResult();
         try
         {
             // Portable path only: the request socket's receive loop on the runtime's socket engine.
             var receiver = epoll is null ? RequestLoop(requestSocket, Deliver, stop.Token) : Task.CompletedTask;
             using var wake = epoll is null ? default : stop.Token.Register(epoll.Wake);
             var loop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var prioritySet = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var thread = new Thread(() =>
             {
                 try
                 {
-                    TransferLoop(inbound, epoll, files, transport, events, stop.Token);
+                    TransferLoop(inbound, epoll, files, transport, events, prioritySet, stop.Token);
                     loop.TrySetResult();
                 }
                 catch (Exception ex)
@@ -124,6 +130,10 @@ public sealed class TftpServer : IBootService, IListeningService, IDisposable
                 IsBackground = true,
             };
             thread.Start();
+
+            // Listening once the loop knows its priority, so whoever waits for it can report LoopPriority once.
+            await Task.WhenAny(prioritySet.Task, loop.Task).ConfigureAwait(false);
+            _listening.TrySetResult();
             await loop.Task.ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             await receiver.ConfigureAwait(false);
@@ -163,8 +173,12 @@ public sealed class TftpServer : IBootService, IListeningService, IDisposable
         }
     }
 
-    private void TransferLoop(BlockingCollection<Inbound> inbound, EpollTftpReceiver? epoll, TftpFileStore files, ITftpTransport transport, IBootEventSink events, CancellationToken cancellationToken)
+    private void TransferLoop(BlockingCollection<Inbound> inbound, EpollTftpReceiver? epoll, TftpFileStore files, ITftpTransport transport, IBootEventSink events, TaskCompletionSource prioritySet, CancellationToken cancellationToken)
     {
+        // This thread only: the HTTP engine's threads keep their priority, and the loop exits with the server.
+        LoopPriority = TftpLoopPriority.ApplyToCurrentThread(_options.LoopNice);
+        Counters.SetLoopPriority(LoopPriority);
+        prioritySet.TrySetResult();
         var start = _time.GetTimestamp();
         using var manager = new TftpTransferManager(_options, files, transport, events, Counters);
         try
