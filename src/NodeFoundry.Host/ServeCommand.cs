@@ -33,6 +33,13 @@ internal static class ServeCommand
         {
             await stack.WhenListening.ConfigureAwait(false);
             await output.WriteLineAsync($"nodefoundry: serving {fleet.SourcePath} — {string.Join(", ", stack.Services.Select(s => s.Name))}").ConfigureAwait(false);
+            if (stack.Tftp is { } tftp)
+            {
+                // Once: how TFTP hears ACKs (epoll on the loop thread, or the runtime's socket engine) and at what priority.
+                var fallback = tftp.ReceivePathNote is null ? string.Empty : $" ({tftp.ReceivePathNote})";
+                await output.WriteLineAsync($"nodefoundry: tftp receives on the {tftp.ReceivePath.ToString().ToLowerInvariant()} path{fallback}; {tftp.LoopPriority.Message}").ConfigureAwait(false);
+            }
+
             if (stack.Dhcp?.Store is { } store)
             {
                 // Which store holds the leases (a journal path, or the shared database without its password).

@@ -110,12 +110,13 @@ foreach (var server in servers)
                 using var stormServer = StartServer(server, stormLab);
                 var impairment = UdpImpairment.LossAndDuplication(loss, 0);
                 await using var relay = stormLab.StartRelay(impairment, seed, TimeSpan.FromMinutes(5));
+                var cpuBefore = ServerCpuSeconds(stormServer.Id);
                 var clock = Stopwatch.StartNew();
                 var results = await TftpLab.StormAsync(stormLab.RomClient(), relay.LocalEndPoint, file, clients);
                 var wall = clock.Elapsed;
-                var row = new StormRow(server, "ROM", file, clients, loss, 0, results, wall, relay.Counters);
+                var row = new StormRow(server, "ROM", file, clients, loss, 0, results, wall, relay.Counters, ServerCpuSeconds(stormServer.Id) - cpuBefore);
                 storms.Add(row);
-                Console.WriteLine("   " + TftpLab.Summarize($"{clients} clients, {loss}% loss", results, wall));
+                Console.WriteLine("   " + TftpLab.Summarize($"{clients} clients, {loss}% loss", results, wall) + $"; server CPU {CpuText(row)}");
             }
         }
 
@@ -126,11 +127,13 @@ foreach (var server in servers)
             using var stormLab = new TftpLab();
             using var stormServer = StartServer(server, stormLab);
             await using var relay = stormLab.StartRelay(UdpImpairment.LossAndDuplication(1, 1), seed, TimeSpan.FromMinutes(5));
+            var cpuBefore = ServerCpuSeconds(stormServer.Id);
             var clock = Stopwatch.StartNew();
             var results = await TftpLab.StormAsync(stormLab.RomClient(TftpRomClientOptions.Ovmf), relay.LocalEndPoint, TftpLab.Medium, ovmfClients, ovmf: true);
             var wall = clock.Elapsed;
-            storms.Add(new StormRow(server, "OVMF", TftpLab.Medium, ovmfClients, 1, 1, results, wall, relay.Counters));
-            Console.WriteLine("   " + TftpLab.Summarize($"{ovmfClients} OVMF-style clients, 1% loss + 1% dup", results, wall));
+            var row = new StormRow(server, "OVMF", TftpLab.Medium, ovmfClients, 1, 1, results, wall, relay.Counters, ServerCpuSeconds(stormServer.Id) - cpuBefore);
+            storms.Add(row);
+            Console.WriteLine("   " + TftpLab.Summarize($"{ovmfClients} OVMF-style clients, 1% loss + 1% dup", results, wall) + $"; server CPU {CpuText(row)}");
         }
     }
 }
@@ -150,6 +153,31 @@ static LabProcess StartServer(string server, TftpLab lab) => server switch
     _ => throw new ArgumentException($"unknown server '{server}' (nodefoundry, dnsmasq, tftpd-hpa)"),
 };
 
+// The server process's user + system CPU (all threads) from /proc/<pid>/stat, in seconds (USER_HZ is 100 on Linux).
+// The process is `ip netns exec … dotnet`, which execs, so the pid is the server's. -1 when it cannot be read.
+static double ServerCpuSeconds(int pid)
+{
+    try
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+    catch (Exception ex) when (ex is IOException or FormatException or IndexOutOfRangeException)
+    {
+        return double.NaN;
+    }
+}
+
+// Server CPU of one storm, and per DATA block the clients received (delivered + duplicates): the cost of the loop.
+static string CpuText(StormRow row)
+{
+    var blocks = row.Results.Sum(r => Math.Ceiling((r.Bytes + 1) / (double)Math.Max(1, r.BlockSize)) + r.DuplicateBlocks);
+    return double.IsNaN(row.ServerCpu) || blocks <= 0
+        ? "—"
+        : string.Create(CultureInfo.InvariantCulture, $"{row.ServerCpu:F2} s, {row.ServerCpu * 1e6 / blocks:F0} µs/block");
+}
+
 static string Mbps(TftpRomResult r) => r.Succeeded ? (r.BytesPerSecond * 8 / 1e6).ToString("F1", CultureInfo.InvariantCulture) : "failed";
 
 static double Slowest(StormRow row) => row.Results.Max(r => r.Duration).TotalSeconds;
@@ -166,13 +194,13 @@ static string Render(List<StormRow> storms, List<ThroughputRow> throughput, List
     text.AppendLine();
     text.AppendLine(inv, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `bench/tftp/run.sh` on this project's 2-core machine: each server in its own test-owned namespaces (server 192.0.2.1 on a bridge, clients on a veth), one run, side by side, a fresh lab and server for every storm. Clients are the ROM-like client (`NodeFoundry.Probe.TftpRomClient`: tsize + blksize 1432, lock-step, 4 s timeout, 3 request retries, any timeout during the transfer fatal) all started at once, each fetching `{file}` through the seeded impairment relay (seed {seed}; loss and duplication applied to both directions). \"OVMF\" rows are OVMF-style clients (`tsize=0 blksize=1468 windowsize=4`, abort after the OACK with an ERROR, request again) fetching a 1 MiB loader. dnsmasq runs with its defaults (50 concurrent transfers), tftpd-hpa as Debian ships it (`in.tftpd --secure`), NodeFoundry as `nodefoundry serve` of the lab fleet.");
     text.AppendLine();
-    text.AppendLine("| server | clients | file | loss / dup | ok | failed (stage/cause × n) | wall (all clients, incl. socket setup) | slowest client | server retransmits seen | max inter-packet gap |");
-    text.AppendLine("|---|---|---|---:|---:|---|---:|---:|---:|---:|");
+    text.AppendLine("| server | clients | file | loss / dup | ok | failed (stage/cause × n) | wall (all clients, incl. socket setup) | slowest client | server retransmits seen | max inter-packet gap | server CPU |");
+    text.AppendLine("|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|");
     foreach (var row in storms)
     {
         var failed = row.Results.Where(r => !r.Succeeded).ToArray();
         var causes = failed.Length == 0 ? "0" : $"{failed.Length} ({string.Join(", ", failed.GroupBy(r => $"{r.FailureStage}/{r.FailureCause}").Select(g => $"{g.Key} × {g.Count()}"))})";
-        text.AppendLine(inv, $"| {row.Server} | {row.Clients} {row.Kind} | {row.File} | {row.Loss}% / {row.Duplication}% | {row.Results.Length - failed.Length} | {causes} | {row.Wall.TotalSeconds:F2} s | {row.Results.Max(r => r.Duration).TotalSeconds:F2} s | {row.Results.Sum(r => r.DuplicateBlocks)} | {row.Results.Max(r => r.MaxInterPacketGap).TotalMilliseconds:F0} ms |");
+        text.AppendLine(inv, $"| {row.Server} | {row.Clients} {row.Kind} | {row.File} | {row.Loss}% / {row.Duplication}% | {row.Results.Length - failed.Length} | {causes} | {row.Wall.TotalSeconds:F2} s | {row.Results.Max(r => r.Duration).TotalSeconds:F2} s | {row.Results.Sum(r => r.DuplicateBlocks)} | {row.Results.Max(r => r.MaxInterPacketGap).TotalMilliseconds:F0} ms | {CpuText(row)} |");
     }
 
     text.AppendLine();
@@ -291,6 +319,6 @@ static Dictionary<string, string> ParseArguments(string[] args)
 static string[] List(Dictionary<string, string> arguments, string name, string fallback) =>
     arguments.GetValueOrDefault(name, fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-internal sealed record StormRow(string Server, string Kind, string File, int Clients, double Loss, double Duplication, TftpRomResult[] Results, TimeSpan Wall, UdpImpairmentRelayCounters Relay);
+internal sealed record StormRow(string Server, string Kind, string File, int Clients, double Loss, double Duplication, TftpRomResult[] Results, TimeSpan Wall, UdpImpairmentRelayCounters Relay, double ServerCpu);
 
 internal sealed record ThroughputRow(string Server, string Path, string File, TftpRomResult LockStep, TftpRomResult Windowed);

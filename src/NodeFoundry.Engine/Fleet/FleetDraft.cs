@@ -70,6 +70,8 @@ internal sealed class TftpDraft
     public int DoubleResendAfterTimeouts { get; set; } = 2;
 
     public long MaxCachedFileBytes { get; set; } = 16 << 20;
+
+    public int LoopNice { get; set; } = -5;
 }
 
 internal sealed class StorageDraft

@@ -116,6 +116,7 @@ public static class FleetLoader
             RetransmitsPerClientTimeout = t.RetransmitsPerClientTimeout,
             DoubleResendAfterTimeouts = t.DoubleResendAfterTimeouts,
             MaxCachedFileBytes = t.MaxCachedFileBytes,
+            LoopNice = t.LoopNice,
         };
 
         var http = new HttpSettings

@@ -18,7 +18,7 @@ internal sealed partial class FleetYamlReader
     private static readonly (string Name, StorageKind Value)[] StorageKinds = [("journal", StorageKind.Journal), ("postgresql", StorageKind.PostgreSql)];
     private static readonly string[] HttpKeys = ["unknownNodes", "discoveryDelay", "disarmAfterInstall", "maxConnections", "egressMbps"];
     private static readonly (string Name, UnknownNodePolicy Value)[] UnknownNodePolicies = [("discovery", UnknownNodePolicy.Discovery), ("exit", UnknownNodePolicy.Exit), ("404", UnknownNodePolicy.NotFound)];
-    private static readonly string[] TftpKeys = ["maxActiveTransfers", "maxQueuedTransfers", "maxQueueWait", "maxBlockSize", "maxWindowSize", "singlePort", "maxRetries", "retransmitsPerClientTimeout", "doubleResendAfterTimeouts", "maxCachedFileBytes"];
+    private static readonly string[] TftpKeys = ["maxActiveTransfers", "maxQueuedTransfers", "maxQueueWait", "maxBlockSize", "maxWindowSize", "singlePort", "maxRetries", "retransmitsPerClientTimeout", "doubleResendAfterTimeouts", "maxCachedFileBytes", "loopNice"];
     private static readonly string[] ServerKeys = ["address", "interface", "tftpPort", "httpPort", "tftpRoot", "httpRoot", "stateDirectory"];
     private static readonly string[] DhcpKeys = ["mode", "port", "nonPxeClients", "answerUnknownPxeClients", "scopes", "offerHold", "maxRequestsPerMacPerSecond"];
     private static readonly string[] ScopeKeys = ["name", "subnet", "router", "dnsServers", "domainName", "range", "leaseTime", "pxeRange", "pxeLeaseTime", "relayAgents"];
@@ -170,6 +170,7 @@ internal sealed partial class FleetYamlReader
         tftp.RetransmitsPerClientTimeout = Integer(map, "retransmitsPerClientTimeout", 1, 32, "8") ?? tftp.RetransmitsPerClientTimeout;
         tftp.DoubleResendAfterTimeouts = Integer(map, "doubleResendAfterTimeouts", 0, 50, "2") ?? tftp.DoubleResendAfterTimeouts;
         tftp.MaxCachedFileBytes = Integer(map, "maxCachedFileBytes", 0, 1 << 30, "16777216") ?? tftp.MaxCachedFileBytes;
+        tftp.LoopNice = Integer(map, "loopNice", -20, 0, "-5") ?? tftp.LoopNice;
         if (Duration(map, "maxQueueWait", "2s") is { } wait)
         {
             if (wait > TimeSpan.FromSeconds(3))

@@ -35,4 +35,7 @@ public sealed class TftpSettings
 
     /// <summary>Files up to this size are served from memory and reloaded when they change.</summary>
     public long MaxCachedFileBytes { get; init; } = 16 << 20;
+
+    /// <summary>Nice value of the TFTP transfer loop thread (-20–0; 0 = leave it alone).</summary>
+    public int LoopNice { get; init; } = -5;
 }

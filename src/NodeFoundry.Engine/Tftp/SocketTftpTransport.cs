@@ -6,8 +6,10 @@ namespace NodeFoundry.Tftp;
 
 /// <summary>
 /// The server's transport: the request socket, plus one ephemeral socket per transfer (RFC 1350's TIDs)
-/// unless single-port mode puts every transfer on the request socket. Each transfer socket runs its own
-/// receive loop that hands datagrams to the server's inbound queue tagged with the channel id.
+/// unless single-port mode puts every transfer on the request socket. With an <see cref="EpollTftpReceiver"/>
+/// (Linux) each transfer socket joins the transfer loop's epoll set and leaves it before it is closed; without one
+/// (the portable path) each transfer socket runs its own asynchronous receive loop that hands datagrams to the
+/// server's inbound queue tagged with the channel id.
 /// </summary>
 internal sealed class SocketTftpTransport : ITftpTransport
 {
@@ -17,15 +19,17 @@ internal sealed class SocketTftpTransport : ITftpTransport
     private readonly TftpServerOptions _options;
     private readonly Action<Inbound> _deliver;
     private readonly CancellationToken _stopping;
+    private readonly EpollTftpReceiver? _epoll;
     private long _nextId;
 
-    public SocketTftpTransport(Socket requestSocket, TftpServerOptions options, Action<Inbound> deliver, CancellationToken stopping)
+    public SocketTftpTransport(Socket requestSocket, TftpServerOptions options, Action<Inbound> deliver, CancellationToken stopping, EpollTftpReceiver? epoll = null)
     {
         _requestSocket = requestSocket;
         _options = options;
         _deliver = deliver;
         _stopping = stopping;
-        RequestChannel = new Channel(0, requestSocket, ownsSocket: false);
+        _epoll = epoll;
+        RequestChannel = new Channel(0, requestSocket, ownsSocket: false, epoll: null);
     }
 
     public ITftpChannel RequestChannel { get; }
@@ -42,9 +46,26 @@ internal sealed class SocketTftpTransport : ITftpTransport
             ? localAddress
             : _options.ListenAddress;
         var socket = UdpSocketFactory.Bind("TFTP transfer", new IPEndPoint(bindAddress, 0), _options.InterfaceName, broadcast: false, receiveBufferBytes: 256 << 10);
-        var channel = new Channel(Interlocked.Increment(ref _nextId), socket, ownsSocket: true);
-        _ = ReceiveLoop(socket, channel.Id);
-        return channel;
+        var id = Interlocked.Increment(ref _nextId);
+        if (_epoll is null)
+        {
+            var portable = new Channel(id, socket, ownsSocket: true, epoll: null);
+            _ = ReceiveLoop(socket, id);
+            return portable;
+        }
+
+        try
+        {
+            _epoll.Add(id, socket);
+        }
+        catch (SocketException)
+        {
+            // The manager treats this like running out of ports: the client retransmits its request.
+            socket.Dispose();
+            throw;
+        }
+
+        return new Channel(id, socket, ownsSocket: true, _epoll);
     }
 
     private async Task ReceiveLoop(Socket socket, long id)
@@ -80,7 +101,7 @@ internal sealed class SocketTftpTransport : ITftpTransport
     /// the receiver sees exactly the packets it would have seen one by one. Where that is not available (another
     /// OS, an old kernel, a segment larger than the path allows) the channel falls back to one send per datagram.
     /// </summary>
-    private sealed class Channel(long id, Socket socket, bool ownsSocket) : ITftpChannel
+    private sealed class Channel(long id, Socket socket, bool ownsSocket, EpollTftpReceiver? epoll) : ITftpChannel
     {
 
         // Only a transfer's own socket: the shared request socket serves transfers of every block size at once.
@@ -142,6 +163,8 @@ internal sealed class SocketTftpTransport : ITftpTransport
         {
             if (ownsSocket)
             {
+                // Out of the epoll set first: once closed, the descriptor number can belong to the next transfer.
+                epoll?.Remove(id);
                 socket.Dispose();
             }
         }

@@ -31,6 +31,8 @@ public sealed class TftpServerCounters : IEgressMeter
     private long _bytesSent;
     private long _active;
     private long _queuedNow;
+    private long _loopNice;
+    private long _loopPriorityRefused;
 
     public long Received => Interlocked.Read(ref _received);
 
@@ -84,6 +86,18 @@ public sealed class TftpServerCounters : IEgressMeter
 
     /// <summary>Requests waiting in the queue now.</summary>
     public long QueuedTransfers => Interlocked.Read(ref _queuedNow);
+
+    /// <summary>The nice value the transfer loop thread runs at (0: the default, or raising it was not possible).</summary>
+    public long LoopNice => Interlocked.Read(ref _loopNice);
+
+    /// <summary>1 when a LoopNice was asked for and not applied (no privilege, not Linux, an error); see TftpServer.LoopPriority.</summary>
+    public long LoopPriorityRefused => Interlocked.Read(ref _loopPriorityRefused);
+
+    internal void SetLoopPriority(TftpLoopPriority priority)
+    {
+        Interlocked.Exchange(ref _loopNice, priority.Nice);
+        Interlocked.Exchange(ref _loopPriorityRefused, priority.Outcome is TftpLoopPriorityOutcome.Raised or TftpLoopPriorityOutcome.NotRequested ? 0 : 1);
+    }
 
     internal void CountReceived() => Interlocked.Increment(ref _received);
 

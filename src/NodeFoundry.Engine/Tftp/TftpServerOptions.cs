@@ -98,6 +98,17 @@ public sealed record TftpServerOptions
     /// <summary>Inbound datagrams buffered between the sockets and the transfer loop; beyond it they are dropped and counted.</summary>
     public int MaxInboundBacklog { get; init; } = 16384;
 
+    /// <summary>
+    /// The nice value of the transfer loop thread, and only that thread (Linux: setpriority on its thread id; -20–0,
+    /// 0 = leave it alone). A boot storm oversubscribes the CPU with HTTP work, and the loop is the one thread whose
+    /// lateness kills boots: a PXE ROM fails after one ~4 s timeout. Without the privilege (root or CAP_SYS_NICE)
+    /// the server says so once (<see cref="TftpServer.LoopPriority"/>) and runs at the default priority.
+    /// </summary>
+    public int LoopNice { get; init; } = -5;
+
+    /// <summary>Tests: keep the runtime's asynchronous receives even where the epoll path is available.</summary>
+    internal bool PortableReceiveOnly { get; init; }
+
     /// <summary>Options for a server configured by the fleet file: port, root, interface and the <c>tftp</c> section.</summary>
     public static TftpServerOptions FromFleet(FleetConfig fleet)
     {
@@ -119,6 +130,7 @@ public sealed record TftpServerOptions
             DoubleResendAfterTimeouts = tftp.DoubleResendAfterTimeouts,
             MaxRetransmitTimeout = tftp.MaxRetransmitTimeout,
             MaxCachedFileBytes = tftp.MaxCachedFileBytes,
+            LoopNice = tftp.LoopNice,
         };
     }
 
@@ -137,6 +149,7 @@ public sealed record TftpServerOptions
         Check(DoubleResendAfterTimeouts >= 0, nameof(DoubleResendAfterTimeouts), "must not be negative");
         Check(MaxQueueWait >= TimeSpan.Zero, nameof(MaxQueueWait), "must not be negative");
         Check(MaxInboundBacklog >= 16, nameof(MaxInboundBacklog), "must be at least 16");
+        Check(LoopNice is >= -20 and <= 0, nameof(LoopNice), "must be -20–0 (0 leaves the loop thread's priority alone)");
         Check(Port is >= 0 and <= 65535, nameof(Port), "must be 0–65535");
     }
 

@@ -43,6 +43,7 @@ public sealed class FleetTftpSectionTests
               retransmitsPerClientTimeout: 8
               doubleResendAfterTimeouts: 2
               maxCachedFileBytes: 1048576
+              loopNice: -10
             """;
         var result = FleetLoader.Parse(yaml);
         Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Errors));
@@ -57,6 +58,7 @@ public sealed class FleetTftpSectionTests
         Assert.Equal(8, options.RetransmitsPerClientTimeout);
         Assert.Equal(2, options.DoubleResendAfterTimeouts);
         Assert.Equal(1 << 20, options.MaxCachedFileBytes);
+        Assert.Equal(-10, options.LoopNice);
         options.Validate();
     }
 
@@ -67,6 +69,8 @@ public sealed class FleetTftpSectionTests
     [InlineData("singlePort: maybe", "tftp.singlePort", 7, 15, "true or false")]
     [InlineData("maxQueueWait: 10s", "tftp.maxQueueWait", 7, 17, "3s or less")]
     [InlineData("maxQueueWait: soon", "tftp.maxQueueWait", 7, 17, "unit")]
+    [InlineData("loopNice: 5", "tftp.loopNice", 7, 13, "from -20 to 0")]
+    [InlineData("loopNice: high", "tftp.loopNice", 7, 13, "such as -5")]
     [InlineData("maxActive: 3", "tftp.maxActive", 7, 3, "maxActiveTransfers")]
     public void Bad_values_are_reported_at_their_line_and_column(string line, string field, int expectedLine, int column, string fix)
     {
