@@ -3,6 +3,7 @@ using NodeFoundry.Dhcp;
 using NodeFoundry.Events;
 using NodeFoundry.Fleet;
 using NodeFoundry.Http;
+using NodeFoundry.Net;
 using NodeFoundry.Metrics;
 using NodeFoundry.Storage;
 using NodeFoundry.Tftp;
@@ -106,6 +107,12 @@ public sealed class BootStack : IBootService, IListeningService, IDisposable
             {
                 // One link: TFTP's lock-step blocks go first, the paced downloads share what they leave.
                 Http.ShareLinkWith(Tftp.Counters);
+            }
+
+            if (interfaceName is not null && InterfaceTxMeter.TryOpen(interfaceName) is { } linkMeter)
+            {
+                // What really left through the interface corrects the paced sum (http.egressMbps).
+                Http.MeasureLinkWith(linkMeter);
             }
 
             new FleetHttpRoutes(fleet, Timeline, Installed).MapTo(Http.Routes);

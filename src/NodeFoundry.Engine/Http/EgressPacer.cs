@@ -21,7 +21,9 @@ namespace NodeFoundry.Http;
 /// below (<see cref="UnderTolerance"/>), and only as far as the sum allows. A body that has been handed to the socket is
 /// not gone: the socket stays paced, and in the budget, until its send queue is empty (<see cref="SocketSendQueue"/>);
 /// released when sendfile returned, the rest of a 1 MiB kernel left at line rate. A new body on the same keep-alive
-/// connection takes over its pacing. Linux only; <see cref="Create"/> returns null elsewhere and when no budget is set.
+/// connection takes over its pacing. Where the server's interface is known, what it really sent corrects the sum once a
+/// second (<see cref="Correction"/>): the kernel's per-socket pacing delivers a little under the rates set.
+/// Linux only; <see cref="Create"/> returns null elsewhere and when no budget is set.
 /// </summary>
 internal sealed class EgressPacer : IDisposable
 {
@@ -41,11 +43,21 @@ internal sealed class EgressPacer : IDisposable
     /// <summary>The part of the budget the downloads keep however much the other engines send.</summary>
     public const double MinimumBulkFraction = 0.5;
 
+    /// <summary>Bounds of <see cref="Correction"/>: the measured link may ask for at most 10 % more than the nominal sum, or 20 % less.</summary>
+    public const double MaximumCorrection = 1.10;
+
+    /// <inheritdoc cref="MaximumCorrection"/>
+    public const double MinimumCorrection = 0.80;
+
+    /// <summary>Ticks per correction window: the interface's counter is compared with the budget once a second.</summary>
+    public const int CorrectionTicks = 10;
+
     /// <summary>How often the shares and the other engines' reservation are recomputed.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
 
     private readonly long _linkBudget;
     private readonly IReadOnlyList<IEgressMeter> _others;
+    private readonly IEgressMeter? _link;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<Socket, PacedSocket> _paced = new(); // active and draining, one per connection
     private readonly ITimer _timer;
@@ -56,24 +68,39 @@ internal sealed class EgressPacer : IDisposable
     private long _lastOtherBytes;
     private long _lastTick;
     private int _ticking;
+    private double _correction = 1.0;
+    private int _windowTicks;
+    private long _windowStart;
+    private long _windowLinkBytes;
+    private bool _pacedThroughWindow;
 
-    private EgressPacer(long linkBudget, IReadOnlyList<IEgressMeter> others, TimeProvider time)
+    private EgressPacer(long linkBudget, IReadOnlyList<IEgressMeter> others, IEgressMeter? link, TimeProvider time)
     {
         _linkBudget = linkBudget;
         _others = others;
+        _link = link;
         _time = time;
         _bulkBudget = WireOverhead.TcpPayloadFor(linkBudget);
         _lastOtherBytes = OtherBytes();
         _lastTick = time.GetTimestamp();
+        _windowStart = _lastTick;
+        _windowLinkBytes = link?.WireBytesSent ?? 0;
         _timer = time.CreateTimer(static s => ((EgressPacer)s!).Tick(), this, Period, Period);
     }
 
     /// <summary>
-    /// A pacer for <paramref name="options"/> that leaves room for what <paramref name="others"/> send, or null when no
-    /// budget is set or the system has no per-socket pacing.
+    /// A pacer for <paramref name="options"/> that leaves room for what <paramref name="others"/> send and, given the
+    /// interface's meter (<paramref name="link"/>), corrects its sum by what really left; null when no budget is set or
+    /// the system has no per-socket pacing.
     /// </summary>
-    public static EgressPacer? Create(HttpServerOptions options, TimeProvider time, IReadOnlyList<IEgressMeter>? others = null) =>
-        options.EgressBytesPerSecond is { } budget && OperatingSystem.IsLinux() ? new EgressPacer(budget, others ?? [], time) : null;
+    public static EgressPacer? Create(HttpServerOptions options, TimeProvider time, IReadOnlyList<IEgressMeter>? others = null, IEgressMeter? link = null) =>
+        options.EgressBytesPerSecond is { } budget && OperatingSystem.IsLinux() ? new EgressPacer(budget, others ?? [], link, time) : null;
+
+    /// <summary>
+    /// The factor on the downloads' budget from the interface's own count (1 without one): above 1 when the paced
+    /// sockets together send less than their rates add up to, below 1 when the link carries more than the budget.
+    /// </summary>
+    public double Correction => Volatile.Read(ref _correction);
 
     /// <summary>Payload bytes/s the downloads may use now (the budget less the reservation, in TCP payload).</summary>
     public long BulkBudget => Volatile.Read(ref _bulkBudget);
@@ -169,7 +196,8 @@ internal sealed class EgressPacer : IDisposable
                 }
             }
 
-            var budget = WireOverhead.TcpPayloadFor(PacingShare.BulkBudget(_linkBudget, _reserved, MinimumBulkFraction));
+            Recalibrate(now);
+            var budget = (long)(WireOverhead.TcpPayloadFor(PacingShare.BulkBudget(_linkBudget, _reserved, MinimumBulkFraction)) * Correction);
             Volatile.Write(ref _bulkBudget, budget);
             var share = PacingShare.Compute(budget, Count, MinimumShare);
 
@@ -209,6 +237,41 @@ internal sealed class EgressPacer : IDisposable
         {
             Interlocked.Add(ref _appliedSum, change);
         }
+    }
+
+    /// <summary>
+    /// Once a window: compares what the interface sent with the budget, but only over a window in which downloads were
+    /// paced at every tick (an idle or half-idle link says nothing about the pacing). Idle: back to the nominal sum.
+    /// </summary>
+    private void Recalibrate(long now)
+    {
+        if (_link is null)
+        {
+            return;
+        }
+
+        _pacedThroughWindow &= Count > 0;
+        if (++_windowTicks < CorrectionTicks)
+        {
+            return;
+        }
+
+        var linkBytes = _link.WireBytesSent;
+        var seconds = _time.GetElapsedTime(_windowStart, now).TotalSeconds;
+        if (_pacedThroughWindow && seconds > 0)
+        {
+            var measured = (long)((linkBytes - _windowLinkBytes) / seconds);
+            Volatile.Write(ref _correction, PacingShare.Correct(_correction, _linkBudget, measured, MinimumCorrection, MaximumCorrection));
+        }
+        else if (Count == 0)
+        {
+            Volatile.Write(ref _correction, 1.0);
+        }
+
+        _windowTicks = 0;
+        _windowStart = now;
+        _windowLinkBytes = linkBytes;
+        _pacedThroughWindow = Count > 0;
     }
 
     /// <summary>Releases a drained socket (unless a new body took it over meanwhile) and takes it out of the budget.</summary>

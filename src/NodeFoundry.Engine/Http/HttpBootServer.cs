@@ -24,6 +24,7 @@ public sealed class HttpBootServer : IBootService, IListeningService, IDisposabl
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<IEgressMeter> _linkSharers = [];
+    private IEgressMeter? _linkMeter;
 
     public HttpBootServer(HttpServerOptions options, HttpRouteTable? routes = null, TimeProvider? time = null)
     {
@@ -56,6 +57,12 @@ public sealed class HttpBootServer : IBootService, IListeningService, IDisposabl
         _linkSharers.Add(meter);
     }
 
+    /// <summary>
+    /// Gives the egress pacer the count of what the server's interface really sent, to correct the paced sum by
+    /// (<see cref="EgressPacer.Correction"/>). Call before <see cref="RunAsync"/>; without a budget it changes nothing.
+    /// </summary>
+    public void MeasureLinkWith(IEgressMeter interfaceMeter) => _linkMeter = interfaceMeter ?? throw new ArgumentNullException(nameof(interfaceMeter));
+
     /// <summary>The bound endpoint (useful when <see cref="HttpServerOptions.Port"/> is 0 in tests).</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }
 
@@ -77,7 +84,7 @@ public sealed class HttpBootServer : IBootService, IListeningService, IDisposabl
         LocalEndPoint = (IPEndPoint?)listener.LocalEndPoint;
         _listening.TrySetResult();
         var connections = new ConcurrentDictionary<Task, byte>();
-        using var pacer = EgressPacer.Create(_options, _time, [.. _linkSharers]);
+        using var pacer = EgressPacer.Create(_options, _time, [.. _linkSharers], _linkMeter);
         try
         {
             using (cancellationToken.Register(static s => ((Socket)s!).Dispose(), listener))

@@ -43,6 +43,22 @@ internal static class PacingShare
     }
 
     /// <summary>
+    /// The next correction factor for the downloads' budget, from what the interface really sent
+    /// (<paramref name="measured"/>) against <paramref name="target"/> (both wire bytes/s over the same window): the
+    /// square root of the ratio, damped so one noisy second cannot swing it, and kept within
+    /// [<paramref name="minimum"/>, <paramref name="maximum"/>]. No measurement (0): unchanged.
+    /// </summary>
+    public static double Correct(double factor, long target, long measured, double minimum, double maximum)
+    {
+        if (measured <= 0 || target <= 0)
+        {
+            return factor;
+        }
+
+        return Math.Clamp(factor * Math.Sqrt((double)target / measured), minimum, maximum);
+    }
+
+    /// <summary>
     /// The rate a new download starts at: its share, but no more than what the rates already applied leave of the
     /// budget (the others are lowered on the next tick, not at each arrival; without this a burst of arrivals between
     /// two ticks put the sum at several times the budget), and never below <paramref name="minimum"/>.

@@ -227,6 +227,75 @@ public sealed class EgressPacerTests : IDisposable
         Assert.Equal(0, pacer.AppliedSum);
     }
 
+    [Fact]
+    public async Task What_the_interface_really_sent_corrects_the_sum_once_a_second()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var link = new FakeMeter();
+        using var pacer = EgressPacer.Create(new HttpServerOptions { EgressBytesPerSecond = Link }, _time, [_tftp], link)!;
+        pacer.Begin(await ConnectedSocketAsync());
+        var nominal = WireOverhead.TcpPayloadFor(Link);
+
+        // The window the pacer was created in began with nothing paced: it is not measured. Then a second at 95 % of
+        // the budget on the wire: the sum is raised by √(1/0.95).
+        for (var i = 0; i < 2 * EgressPacer.CorrectionTicks; i++)
+        {
+            link.Bytes += Link / 10 * 95 / 100;
+            Step(pacer);
+        }
+
+        Assert.Equal(Math.Sqrt(1 / 0.95), pacer.Correction, 3);
+        Step(pacer);
+        Assert.Equal((long)(nominal * pacer.Correction), pacer.BulkBudget);
+
+        // Seconds far under the budget (slow clients) raise it no further than +10 %.
+        for (var i = 0; i < 5 * EgressPacer.CorrectionTicks; i++)
+        {
+            link.Bytes += Link / 20;
+            Step(pacer);
+        }
+
+        Assert.Equal(EgressPacer.MaximumCorrection, pacer.Correction, 6);
+    }
+
+    [Fact]
+    public async Task An_idle_link_says_nothing_and_an_idle_pacer_starts_from_the_nominal_sum()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var link = new FakeMeter();
+        using var pacer = EgressPacer.Create(new HttpServerOptions { EgressBytesPerSecond = Link }, _time, [], link)!;
+        for (var i = 0; i < EgressPacer.CorrectionTicks; i++)
+        {
+            Step(pacer); // nothing paced, nothing sent
+        }
+
+        Assert.Equal(1.0, pacer.Correction);
+
+        var paced = pacer.Begin(await ConnectedSocketAsync());
+        for (var i = 0; i < 2 * EgressPacer.CorrectionTicks; i++)
+        {
+            link.Bytes += Link / 20;
+            Step(pacer);
+        }
+
+        Assert.True(pacer.Correction > 1.0);
+        pacer.End(paced);
+        for (var i = 0; i < EgressPacer.CorrectionTicks; i++)
+        {
+            Step(pacer);
+        }
+
+        Assert.Equal(1.0, pacer.Correction);
+    }
+
     public void Dispose()
     {
         foreach (var socket in _sockets.Concat(_servers))

@@ -88,4 +88,15 @@ public sealed class PacingShareTests
         // 1 Gbit/s of 1,514-byte frames carries 956 Mbit/s of TCP payload.
         Assert.Equal(125_000_000L * 1448 / 1514, WireOverhead.TcpPayloadFor(125_000_000));
     }
+    [Theory]
+    [InlineData(1.0, 125_000_000, 119_000_000, 1.0249)]  // 4.8 % under the budget: √(125/119)
+    [InlineData(1.0, 125_000_000, 125_000_000, 1.0)]
+    [InlineData(1.0, 125_000_000, 140_000_000, 0.9449)]  // the link carried more than the budget: less
+    [InlineData(1.08, 125_000_000, 100_000_000, 1.10)]   // never more than +10 %
+    [InlineData(0.85, 125_000_000, 250_000_000, 0.80)]   // never less than −20 %
+    [InlineData(1.05, 125_000_000, 0, 1.05)]             // nothing measured: unchanged
+    public void The_correction_follows_the_measured_link_damped_and_bounded(double factor, long target, long measured, double expected)
+    {
+        Assert.Equal(expected, PacingShare.Correct(factor, target, measured, EgressPacer.MinimumCorrection, EgressPacer.MaximumCorrection), 4);
+    }
 }
