@@ -28,7 +28,6 @@ internal sealed class HttpConnection
     private readonly IBootEventSink _events;
     private readonly TimeProvider _time;
     private readonly EgressPacer? _pacer;
-    private CancellationTokenSource? _receiveDeadline;
 
     public HttpConnection(Socket socket, HttpServerOptions options, HttpRouteTable routes, StaticFileResolver files, HttpServerCounters counters, IBootEventSink events, TimeProvider time, EgressPacer? pacer = null)
     {
@@ -130,8 +129,6 @@ internal sealed class HttpConnection
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            _receiveDeadline?.Dispose();
-            _receiveDeadline = null;
             await CloseAsync(graceful).ConfigureAwait(false);
         }
     }
@@ -144,9 +141,7 @@ internal sealed class HttpConnection
             return -1;
         }
 
-        // One deadline source per connection, re-armed for each wait: a new linked source per request cost an
-        // allocation and a registration on the server-wide stop token (one lock, shared by every connection).
-        var deadline = _receiveDeadline ??= CancellationTokenSource.CreateLinkedTokenSource(stop);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         deadline.CancelAfter(wait);
         try
         {
@@ -155,15 +150,6 @@ internal sealed class HttpConnection
         catch (OperationCanceledException) when (!stop.IsCancellationRequested)
         {
             return -1;
-        }
-        finally
-        {
-            // TryReset stops the timer; it fails only once the source fired (a timeout, or the stop): use a new one.
-            if (!deadline.TryReset())
-            {
-                deadline.Dispose();
-                _receiveDeadline = null;
-            }
         }
     }
 

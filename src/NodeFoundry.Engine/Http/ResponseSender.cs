@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 using NodeFoundry.Net;
 
@@ -112,20 +111,6 @@ internal static class ResponseSender
     /// <summary>Sends every byte or throws; the timeout covers the whole buffer (small: a head and a short body).</summary>
     public static async Task SendAllAsync(Socket socket, ReadOnlyMemory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-
-        // A script or an error response almost always fits in the socket's buffer: one send(2) that does not wait
-        // takes it whole, without the timer, linked token source and registration on the server's stop token that
-        // a wait needs (per request, for every iPXE script). Only what is left waits, bounded as before.
-        if (DirectFileSender.IsSupported)
-        {
-            buffer = buffer[SendWithoutWaiting(socket, buffer.Span)..];
-            if (buffer.IsEmpty)
-            {
-                return;
-            }
-        }
-
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         while (!buffer.IsEmpty)
@@ -137,42 +122,6 @@ internal static class ResponseSender
             }
 
             buffer = buffer[n..];
-        }
-    }
-
-    /// <summary>Linux: send(2) with MSG_DONTWAIT once; bytes the kernel took (0 if the socket is full). Throws on a dead socket.</summary>
-    private static int SendWithoutWaiting(Socket socket, ReadOnlySpan<byte> bytes)
-    {
-        var handle = socket.SafeHandle;
-        var referenced = false;
-        try
-        {
-            // Held across the call so a socket closed meanwhile cannot hand its descriptor number to another file.
-            handle.DangerousAddRef(ref referenced);
-            var sent = LinuxSendCalls.Send((int)handle.DangerousGetHandle(), ref MemoryMarshal.GetReference(bytes), (nuint)bytes.Length, LinuxSendCalls.MsgDontWait | LinuxSendCalls.MsgNoSignal);
-            if (sent >= 0)
-            {
-                return (int)sent;
-            }
-
-            return Marshal.GetLastPInvokeError() switch
-            {
-                LinuxSendCalls.EPIPE or LinuxSendCalls.ECONNRESET or LinuxSendCalls.ENOTCONN or LinuxSendCalls.EBADF => throw new SocketException((int)SocketError.ConnectionReset),
-
-                // EAGAIN, EINTR and anything unexpected: the runtime's send below waits, retries or reports it.
-                _ => 0,
-            };
-        }
-        catch (ObjectDisposedException)
-        {
-            throw new SocketException((int)SocketError.ConnectionReset);
-        }
-        finally
-        {
-            if (referenced)
-            {
-                handle.DangerousRelease();
-            }
         }
     }
 }

@@ -213,29 +213,6 @@ public sealed class HttpSendPathTests
         }
     }
 
-    [Fact]
-    public async Task A_body_from_memory_larger_than_the_socket_buffers_arrives_whole_after_its_first_send_fills_them()
-    {
-        // The in-memory send takes what fits without waiting (one send(2) on Linux) and waits only for the rest:
-        // 8 MiB to a reader with a 32 KiB receive buffer must take both steps and still arrive byte-exact.
-        var body = Seeded(8 << 20, 13);
-        var routes = new HttpRouteTable().Map("/big", _ => new HttpRouteContent(body, "application/octet-stream"));
-        await using var server = await HttpTestServer.StartAsync(routes: routes);
-        using var client = server.Connect();
-        client.Socket.ReceiveBufferSize = 32 * 1024;
-        client.Send(HttpTestServer.Get("/big"));
-        var response = client.ReadResponse();
-
-        Assert.Equal(200, response.Status);
-        Assert.Equal(body, response.Body);
-        var events = await server.WaitForEventsAsync(1);
-        Assert.Equal(body.Length, events[0].BytesSent);
-
-        // Keep-alive still holds, and a short response goes out whole at once.
-        client.Send(HttpTestServer.Get("/digits.bin"));
-        Assert.Equal("0123456789abcdefghij", client.ReadResponse().Text);
-    }
-
     /// <summary>Reads until the server closes (true) or the client's receive timeout passes (false); bounded in bytes too.</summary>
     private static bool DrainsToClose(RawHttpClient client)
     {
