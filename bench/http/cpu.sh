@@ -3,7 +3,8 @@
 # for nginx, its worker processes) each server spends while CONC curl clients each download COPIES x 64 MiB over one
 # keep-alive connection. Unlike MB/s on a shared 2-core machine, CPU seconds per GiB hardly depend on what else runs.
 # Two namespaces this script creates (nfhcpu-s 192.0.2.1, nfhcpu-c 192.0.2.2; deleted on exit; only its own PIDs stopped).
-# Usage: bench/http/cpu.sh [OUT]   Environment: SERVERS="nginx nodefoundry" CONC=8 COPIES=4 HOST=<nodefoundry.dll>
+# Usage: bench/http/cpu.sh [OUT]   Environment: SERVERS="nginx nodefoundry" CONC=8 COPIES=4 WARMUP=1 HOST=<nodefoundry.dll>
+# WARMUP: copies per client downloaded before the measured window, by each server alike (JIT tier-up, page cache).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)" >&2; exit 2; }
@@ -12,6 +13,7 @@ OUT=${1:-$(mktemp -d /tmp/nfhcpu.XXXXXX)}
 SERVERS=${SERVERS:-"nginx nodefoundry"}
 CONC=${CONC:-8}
 COPIES=${COPIES:-4}
+WARMUP=${WARMUP:-1}
 NS_S=nfhcpu-s; NS_C=nfhcpu-c
 source bench/lib.sh
 PIDS=()
@@ -59,7 +61,7 @@ for server in $SERVERS; do
   fi
   pid=$!; PIDS+=("$pid")
   for _ in $(seq 1 300); do ip netns exec "$NS_C" curl -s -o /dev/null --max-time 1 http://192.0.2.1:8080/boot.ipxe && break; sleep 0.2; done
-  saved=$COPIES; COPIES=1; download >/dev/null; COPIES=$saved   # warm-up (JIT, page cache), not counted
+  saved=$COPIES; COPIES=$WARMUP; download >/dev/null; COPIES=$saved   # warm-up (JIT, page cache), not counted
   read -r u0 s0 < <(cpu_ticks "$pid"); t0=$(date +%s.%N)
   bytes=$(download)
   t1=$(date +%s.%N); read -r u1 s1 < <(cpu_ticks "$pid")
