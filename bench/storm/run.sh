@@ -12,7 +12,8 @@
 #   RELAY_NICE=$CLIENT_NICE (nice of the relays alone: they stand for the network, which the server cannot starve)
 #   CLIENT_CPUS= / SERVER_CPUS= (taskset CPU lists, e.g. 1 and 0; empty = no pinning)
 #   NF_TFTP="key: value; key: value" (a tftp: section appended to NodeFoundry's bench fleet, for A/B runs)
-#   NF_HTTP="key: value; key: value" (an http: section likewise, e.g. NF_HTTP="egressMbps: 950" to pace the downloads)
+#   NF_HTTP="key: value; key: value" (an http: section likewise; default "egressMbps: 1000", the link's rate: the
+#     downloads paced to what TFTP leaves of it; NF_HTTP="" unpaced)
 #   NF_ENV="VAR=value ..." (extra environment for nodefoundry serve, for A/B runs, as in bench/dhcp)
 #   LINK_QUEUE=fifo (tbf's own drop-tail queue) or pfifo_fast (under the tbf, three priority bands by socket priority:
 #     this machine's default qdisc; fq_codel, fq, sfq and prio are not in this kernel)
@@ -37,7 +38,9 @@ DEADLINE=${DEADLINE:-600}
 SEED=${SEED:-2026}
 CLIENT_NICE=${CLIENT_NICE:-0}
 NF_TFTP=${NF_TFTP:-}
-NF_HTTP=${NF_HTTP:-}
+# The fleet declares its link: NodeFoundry paces its downloads to 1 Gbit/s on the wire, TFTP first (docs/http-server.md,
+# boot storm run 12). NF_HTTP="" runs it unpaced.
+NF_HTTP=${NF_HTTP-egressMbps: 1000}
 LINK_QUEUE=${LINK_QUEUE:-fifo}
 RELAY_NICE=${RELAY_NICE:-$CLIENT_NICE}
 CLIENT_CPUS=${CLIENT_CPUS:-}
