@@ -220,9 +220,7 @@ public class TftpServerLoopbackTests
         await using var host = await StartServerAsync();
         var bytes = host.Root.Write("nbp", 3000);
         using var client = host.Client();
-        client.SendRaw(TestTftpClient.Request("nbp", ("blksize", "512")));
-        var (oack, transferPort) = await client.ReceiveAsync(TimeSpan.FromSeconds(5));
-        Assert.IsType<TftpOptionAckPacket>(oack);
+        var transferPort = await RequestTransferAsync(client, "nbp");
         using (var stranger = host.Client())
         {
             stranger.SendRaw(new TftpAckPacket(0).ToArray(), transferPort);
@@ -243,9 +241,7 @@ public class TftpServerLoopbackTests
         await using var host = await StartServerAsync();
         var bytes = host.Root.Write("nbp", 3000);
         using var client = host.Client();
-        client.SendRaw(TestTftpClient.Request("nbp", ("blksize", "512")));
-        var (oack, transferPort) = await client.ReceiveAsync(TimeSpan.FromSeconds(5));
-        Assert.IsType<TftpOptionAckPacket>(oack);
+        var transferPort = await RequestTransferAsync(client, "nbp");
         client.SendRaw(new TftpErrorPacket(TftpErrorCode.NotDefined, "abort").ToArray(), transferPort);
         for (var i = 0; i < 20; i++)
         {
@@ -353,5 +349,14 @@ public class TftpServerLoopbackTests
         using var second = new TftpServer(new TftpServerOptions { ListenAddress = IPAddress.Loopback, Port = host.EndPoint.Port, Root = root.Path });
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => second.RunAsync(new NodeFoundry.Events.BoundedEventChannel(), CancellationToken.None));
         Assert.Contains("already in use", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Asks for <paramref name="file"/> at blksize 512 and returns the transfer's port, from its OACK.</summary>
+    private static async Task<IPEndPoint?> RequestTransferAsync(TestTftpClient client, string file)
+    {
+        client.SendRaw(TestTftpClient.Request(file, ("blksize", "512")));
+        var (oack, transferPort) = await client.ReceiveAsync(TimeSpan.FromSeconds(5));
+        Assert.IsType<TftpOptionAckPacket>(oack);
+        return transferPort;
     }
 }
