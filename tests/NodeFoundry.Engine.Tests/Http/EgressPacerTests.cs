@@ -52,7 +52,7 @@ public sealed class EgressPacerTests : IDisposable
         var share = Payload / 20;
         Assert.All(paced, p => Assert.InRange(p.AppliedRate, share * (1 - EgressPacer.UnderTolerance), share));
         Assert.InRange(pacer.AppliedSum, 0, Payload);
-        Assert.Equal((ulong)paced[0].AppliedRate, PacingRate(_servers[0]));
+        Assert.Equal((ulong)paced[0].AppliedRate, EgressPacingTests.PacingRate(_servers[0]));
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public sealed class EgressPacerTests : IDisposable
         Step(pacer);
         Assert.Equal(1, pacer.Count);
         Assert.Equal(rate, pacer.AppliedSum);
-        Assert.Equal((ulong)rate, PacingRate(server));
+        Assert.Equal((ulong)rate, EgressPacingTests.PacingRate(server));
 
         // The client reads it all; once the queue is empty the next tick lets the socket go.
         var buffer = new byte[256 << 10];
@@ -184,7 +184,7 @@ public sealed class EgressPacerTests : IDisposable
         Step(pacer);
         Assert.Equal(0, pacer.Count);
         Assert.Equal(0, pacer.AppliedSum);
-        Assert.Equal(uint.MaxValue, PacingRate(server) & uint.MaxValue);
+        Assert.Equal(uint.MaxValue, EgressPacingTests.PacingRate(server) & uint.MaxValue);
     }
 
     [Fact]
@@ -324,13 +324,6 @@ public sealed class EgressPacerTests : IDisposable
         var server = await _listener.AcceptAsync();
         _servers.Add(server);
         return server;
-    }
-
-    private static ulong PacingRate(Socket socket)
-    {
-        var value = new byte[8];
-        int length = socket.GetRawSocketOption(LinuxSocketOptions.SolSocket, LinuxSocketOptions.SoMaxPacingRate, value);
-        return length == 4 ? BitConverter.ToUInt32(value, 0) : BitConverter.ToUInt64(value, 0);
     }
 
     private sealed class FakeMeter : IEgressMeter

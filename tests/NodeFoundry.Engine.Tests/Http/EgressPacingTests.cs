@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using NodeFoundry.Http;
+using NodeFoundry.Net;
 
 namespace NodeFoundry.Tests.Http;
 
@@ -12,9 +13,6 @@ namespace NodeFoundry.Tests.Http;
 /// </summary>
 public sealed class EgressPacingTests
 {
-    private const int SolSocket = 1;
-    private const int SoMaxPacingRate = 47;
-
     [Fact]
     public async Task A_paced_socket_carries_the_rate_until_released()
     {
@@ -68,10 +66,10 @@ public sealed class EgressPacingTests
     }
 
     /// <summary>getsockopt(SO_MAX_PACING_RATE): the kernel returns 4 or 8 bytes depending on the buffer; ask for 8.</summary>
-    private static ulong PacingRate(Socket socket)
+    internal static ulong PacingRate(Socket socket)
     {
         var value = new byte[8];
-        int length = socket.GetRawSocketOption(SolSocket, SoMaxPacingRate, value);
+        int length = socket.GetRawSocketOption(LinuxSocketOptions.SolSocket, LinuxSocketOptions.SoMaxPacingRate, value);
         return length == 4 ? BitConverter.ToUInt32(value, 0) : BitConverter.ToUInt64(value, 0);
     }
 }

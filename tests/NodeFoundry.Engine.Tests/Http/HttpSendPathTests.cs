@@ -121,7 +121,7 @@ public sealed class HttpSendPathTests
         Assert.True(server.Server.Counters.Timeouts >= 1);
         await HttpBootServerTests.WaitUntilAsync(() => server.Server.Counters.ActiveConnections == 0);
         Assert.Equal(0, server.Server.Counters.ActiveConnections);
-        Assert.True(DrainsToClose(client), "the server did not close the connection");
+        Assert.True(client.IsClosedByServer(bufferBytes: 1 << 20, maxReads: 256), "the server did not close the connection");
     }
 
     [Theory]
@@ -138,7 +138,7 @@ public sealed class HttpSendPathTests
         // The send timeout is the default minute: only the stop can end this transfer within the dispose's bound.
         await server.DisposeAsync();
         Assert.Equal(0, server.Server.Counters.ActiveConnections);
-        Assert.True(DrainsToClose(client), "the connection outlived the server");
+        Assert.True(client.IsClosedByServer(bufferBytes: 1 << 20, maxReads: 256), "the connection outlived the server");
     }
 
     [Fact]
@@ -210,32 +210,6 @@ public sealed class HttpSendPathTests
         finally
         {
             File.Delete(path);
-        }
-    }
-
-    /// <summary>Reads until the server closes (true) or the client's receive timeout passes (false); bounded in bytes too.</summary>
-    private static bool DrainsToClose(RawHttpClient client)
-    {
-        var buffer = new byte[1 << 20];
-        try
-        {
-            for (var i = 0; i < 256; i++)
-            {
-                if (client.Socket.Receive(buffer) == 0)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
-        {
-            return true;
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TimedOut)
-        {
-            return false;
         }
     }
 }

@@ -107,13 +107,16 @@ internal sealed class RawHttpClient : IDisposable
         throw new IOException("no complete response after 10,000 reads");
     }
 
-    /// <summary>True when the server closed (EOF or reset) within the receive timeout, with no further bytes.</summary>
-    public bool IsClosedByServer()
+    /// <summary>
+    /// True when the server closed (EOF or reset) within the receive timeout; what it still sends first is read and
+    /// dropped, in at most <paramref name="maxReads"/> reads of <paramref name="bufferBytes"/>.
+    /// </summary>
+    public bool IsClosedByServer(int bufferBytes = 4096, int maxReads = 1000)
     {
-        var buffer = new byte[4096];
+        var buffer = new byte[bufferBytes];
         try
         {
-            for (var i = 0; i < 1000; i++)
+            for (var i = 0; i < maxReads; i++)
             {
                 var n = _socket.Receive(buffer);
                 if (n == 0)
