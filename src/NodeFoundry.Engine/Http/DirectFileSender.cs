@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using NodeFoundry.Net;
 
 namespace NodeFoundry.Http;
 
@@ -110,7 +111,7 @@ internal static class DirectFileSender
         {
             // Invalid descriptors: a working sendfile says EBADF; a kernel without it says ENOSYS.
             long offset = 0;
-            return LinuxSendCalls.Sendfile(-1, -1, ref offset, 0) == -1 && Marshal.GetLastPInvokeError() == LinuxSendCalls.EBADF;
+            return LinuxSendCalls.Sendfile(-1, -1, ref offset, 0) == -1 && Marshal.GetLastPInvokeError() == LinuxErrno.EBADF;
         }
         catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
         {

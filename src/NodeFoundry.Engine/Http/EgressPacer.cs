@@ -210,10 +210,11 @@ internal sealed class EgressPacer : IDisposable
                 }
             }
 
+            // Then raise: every rate is now at most 1 % over its share, so only those well under need a call.
             foreach (var paced in _paced.Values)
             {
                 var applied = paced.AppliedRate;
-                if (PacingShare.NeedsUpdate(applied, share, OverTolerance, UnderTolerance))
+                if (PacingShare.IsUnder(applied, share, UnderTolerance))
                 {
                     var raised = PacingShare.Raise(applied, share, budget - AppliedSum);
                     if (raised > applied)

@@ -87,9 +87,12 @@ internal static class PacingShare
             return true;
         }
 
-        return IsOver(applied, target, overTolerance) || applied < target * (1 - underTolerance);
+        return IsOver(applied, target, overTolerance) || IsUnder(applied, target, underTolerance);
     }
 
     /// <summary>True when <paramref name="applied"/> is above <paramref name="target"/> by more than <paramref name="overTolerance"/> of it.</summary>
     public static bool IsOver(long applied, long target, double overTolerance) => applied > target * (1 + overTolerance);
+
+    /// <summary>True when <paramref name="applied"/> is below <paramref name="target"/> by more than <paramref name="underTolerance"/> of it.</summary>
+    public static bool IsUnder(long applied, long target, double underTolerance) => applied < target * (1 - underTolerance);
 }

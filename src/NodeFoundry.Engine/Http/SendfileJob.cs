@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using NodeFoundry.Net;
 
 namespace NodeFoundry.Http;
 
@@ -38,7 +39,7 @@ internal sealed class SendfileJob
         Stop = stop;
         Token = Interlocked.Increment(ref s_lastToken);
         Deadline = Environment.TickCount64 + _sendTimeoutMs;
-        EpollEvent = LinuxSendCalls.EpollEvent(LinuxSendCalls.EpollOut | LinuxSendCalls.EpollOneShot, Token);
+        EpollEvent = LinuxEpollCalls.EpollEvent(LinuxEpollCalls.EpollOut | LinuxEpollCalls.EpollOneShot, Token);
     }
 
     public int SocketFd => _socketFd;
@@ -104,7 +105,7 @@ internal sealed class SendfileJob
             else
             {
                 var span = (_index < 0 ? _head : _parts[_index].Memory).Span[(int)_within..];
-                n = LinuxSendCalls.Send(_socketFd, ref MemoryMarshal.GetReference(span), (nuint)span.Length, LinuxSendCalls.MsgDontWait | LinuxSendCalls.MsgNoSignal);
+                n = LinuxSendCalls.Send(_socketFd, ref MemoryMarshal.GetReference(span), (nuint)span.Length, LinuxMessageFlags.DontWait | LinuxMessageFlags.NoSignal);
             }
 
             if (n > 0)
@@ -137,13 +138,13 @@ internal sealed class SendfileJob
             var errno = Marshal.GetLastPInvokeError();
             switch (errno)
             {
-                case LinuxSendCalls.EAGAIN:
+                case LinuxErrno.EAGAIN:
                     return SendfileStep.Blocked;
-                case LinuxSendCalls.EINTR when ++interrupted < 100:
+                case LinuxErrno.EINTR when ++interrupted < 100:
                     continue;
-                case LinuxSendCalls.EINVAL or LinuxSendCalls.ENOSYS or LinuxSendCalls.EOPNOTSUPP when isFile:
+                case LinuxErrno.EINVAL or LinuxErrno.ENOSYS or LinuxErrno.EOPNOTSUPP when isFile:
                     return SendfileStep.Unsupported;
-                case LinuxSendCalls.EPIPE or LinuxSendCalls.ECONNRESET or LinuxSendCalls.ENOTCONN or LinuxSendCalls.EBADF:
+                case LinuxErrno.EPIPE or LinuxErrno.ECONNRESET or LinuxErrno.ENOTCONN or LinuxErrno.EBADF:
                     throw new SocketException((int)SocketError.ConnectionReset);
                 default:
                     throw new IOException($"{(isFile ? "sendfile" : "send")} failed: errno {errno}");

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using NodeFoundry.Net;
 
 namespace NodeFoundry.Http;
 
@@ -28,7 +29,7 @@ internal sealed class SendfilePump
 
     private SendfilePump(int number)
     {
-        _epoll = LinuxSendCalls.EpollCreate(LinuxSendCalls.EpollCloexec);
+        _epoll = LinuxEpollCalls.EpollCreate(LinuxEpollCalls.EpollCloexec);
         if (_epoll < 0)
         {
             throw new IOException($"epoll_create1 failed: errno {Marshal.GetLastPInvokeError()}");
@@ -55,9 +56,9 @@ internal sealed class SendfilePump
 
                 // Re-arm the descriptor (a kept-alive connection parked before); not in the set yet, add it. A closed
                 // descriptor leaves epoll sets by itself, and the job holds the socket open while it exists.
-                var armed = LinuxSendCalls.EpollCtl(_epoll, LinuxSendCalls.EpollCtlMod, job.SocketFd, job.EpollEvent) == 0
-                    || (Marshal.GetLastPInvokeError() == LinuxSendCalls.ENOENT
-                        && LinuxSendCalls.EpollCtl(_epoll, LinuxSendCalls.EpollCtlAdd, job.SocketFd, job.EpollEvent) == 0);
+                var armed = LinuxEpollCalls.EpollCtl(_epoll, LinuxEpollCalls.EpollCtlMod, job.SocketFd, job.EpollEvent) == 0
+                    || (Marshal.GetLastPInvokeError() == LinuxErrno.ENOENT
+                        && LinuxEpollCalls.EpollCtl(_epoll, LinuxEpollCalls.EpollCtlAdd, job.SocketFd, job.EpollEvent) == 0);
                 if (armed)
                 {
                     Interlocked.Increment(ref s_parks);
@@ -90,12 +91,12 @@ internal sealed class SendfilePump
 
     private void Run()
     {
-        var events = new byte[MaxEventsPerWait * LinuxSendCalls.EpollEventSize];
+        var events = new byte[MaxEventsPerWait * LinuxEpollCalls.EpollEventSize];
         var nextScan = Environment.TickCount64 + ScanIntervalMs;
         while (true)
         {
-            var count = LinuxSendCalls.EpollWait(_epoll, events, MaxEventsPerWait, ScanIntervalMs);
-            if (count < 0 && Marshal.GetLastPInvokeError() != LinuxSendCalls.EINTR)
+            var count = LinuxEpollCalls.EpollWait(_epoll, events, MaxEventsPerWait, ScanIntervalMs);
+            if (count < 0 && Marshal.GetLastPInvokeError() != LinuxErrno.EINTR)
             {
                 // Cannot happen with a valid epoll descriptor; never spin on it.
                 Thread.Sleep(ScanIntervalMs);
@@ -103,7 +104,7 @@ internal sealed class SendfilePump
 
             for (var i = 0; i < count; i++)
             {
-                var token = BitConverter.ToInt64(events, (i * LinuxSendCalls.EpollEventSize) + LinuxSendCalls.EpollDataOffset);
+                var token = BitConverter.ToInt64(events, (i * LinuxEpollCalls.EpollEventSize) + LinuxEpollCalls.EpollDataOffset);
                 SendfileJob? job;
                 lock (_gate)
                 {

@@ -10,11 +10,6 @@ namespace NodeFoundry.Net;
 /// </summary>
 internal static class LinuxReceiveCalls
 {
-    public const uint EpollIn = 0x001;
-
-    /// <summary>MSG_TRUNC in msg_flags: the datagram was longer than the buffer.</summary>
-    public const int MsgTrunc = 0x20;
-
     public const int EfdNonBlock = 0x800;
     public const int EfdCloexec = 0x80000;
 

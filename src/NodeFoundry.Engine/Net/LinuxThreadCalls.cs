@@ -9,8 +9,6 @@ namespace NodeFoundry.Net;
 internal static class LinuxThreadCalls
 {
     public const int PrioProcess = 0;
-    public const int EPERM = 1;
-    public const int EACCES = 13;
 
     /// <summary>SCHED_OTHER with SCHED_RESET_ON_FORK: threads this thread creates start at nice 0, not at its nice.</summary>
     public const int SchedOtherResetOnFork = 0x40000000;

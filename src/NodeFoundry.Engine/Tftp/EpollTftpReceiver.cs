@@ -46,7 +46,7 @@ internal sealed class EpollTftpReceiver : IDisposable
 
     private readonly int _epoll;
     private readonly int _wake;
-    private readonly byte[] _events = new byte[MaxEvents * LinuxSendCalls.EpollEventSize];
+    private readonly byte[] _events = new byte[MaxEvents * LinuxEpollCalls.EpollEventSize];
     private readonly byte[] _block = GC.AllocateArray<byte>(BlockBytes, pinned: true);
     private readonly nint _blockAddress;
     private readonly Dictionary<long, Registration> _sockets = [];
@@ -97,7 +97,7 @@ internal sealed class EpollTftpReceiver : IDisposable
             return null;
         }
 
-        var epoll = LinuxSendCalls.EpollCreate(LinuxSendCalls.EpollCloexec);
+        var epoll = LinuxEpollCalls.EpollCreate(LinuxEpollCalls.EpollCloexec);
         if (epoll < 0)
         {
             reason = $"epoll_create1 failed: errno {Marshal.GetLastPInvokeError()}";
@@ -113,7 +113,7 @@ internal sealed class EpollTftpReceiver : IDisposable
         }
 
         var receiver = new EpollTftpReceiver(epoll, wake);
-        if (LinuxSendCalls.EpollCtl(epoll, LinuxSendCalls.EpollCtlAdd, wake, LinuxSendCalls.EpollEvent(LinuxReceiveCalls.EpollIn, WakeToken)) != 0)
+        if (LinuxEpollCalls.EpollCtl(epoll, LinuxEpollCalls.EpollCtlAdd, wake, LinuxEpollCalls.EpollEvent(LinuxEpollCalls.EpollIn, WakeToken)) != 0)
         {
             reason = $"epoll_ctl(eventfd) failed: errno {Marshal.GetLastPInvokeError()}";
             receiver.Dispose();
@@ -142,7 +142,7 @@ internal sealed class EpollTftpReceiver : IDisposable
         var fd = (int)socket.SafeHandle.DangerousGetHandle();
 
         // Level-triggered: a socket left with datagrams after its per-turn share is reported again by the next wait.
-        if (LinuxSendCalls.EpollCtl(_epoll, LinuxSendCalls.EpollCtlAdd, fd, LinuxSendCalls.EpollEvent(LinuxReceiveCalls.EpollIn, channelId)) != 0)
+        if (LinuxEpollCalls.EpollCtl(_epoll, LinuxEpollCalls.EpollCtlAdd, fd, LinuxEpollCalls.EpollEvent(LinuxEpollCalls.EpollIn, channelId)) != 0)
         {
             throw new SocketException(Marshal.GetLastPInvokeError());
         }
@@ -156,7 +156,7 @@ internal sealed class EpollTftpReceiver : IDisposable
         if (_sockets.Remove(channelId, out var registration))
         {
             // ENOENT/EBADF mean it is out already; nothing else to do either way.
-            LinuxSendCalls.EpollCtl(_epoll, LinuxSendCalls.EpollCtlDel, registration.Fd, LinuxSendCalls.EpollEvent(0, 0));
+            LinuxEpollCalls.EpollCtl(_epoll, LinuxEpollCalls.EpollCtlDel, registration.Fd, LinuxEpollCalls.EpollEvent(0, 0));
         }
     }
 
@@ -168,11 +168,11 @@ internal sealed class EpollTftpReceiver : IDisposable
     {
         ArgumentNullException.ThrowIfNull(ready);
         ready.Clear();
-        var count = LinuxSendCalls.EpollWait(_epoll, _events, MaxEvents, timeoutMs);
+        var count = LinuxEpollCalls.EpollWait(_epoll, _events, MaxEvents, timeoutMs);
         if (count < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            if (errno == LinuxSendCalls.EINTR)
+            if (errno == LinuxErrno.EINTR)
             {
                 return;
             }
@@ -182,7 +182,7 @@ internal sealed class EpollTftpReceiver : IDisposable
 
         for (var i = 0; i < count; i++)
         {
-            var token = BinaryPrimitives.ReadInt64LittleEndian(_events.AsSpan((i * LinuxSendCalls.EpollEventSize) + LinuxSendCalls.EpollDataOffset, 8));
+            var token = BinaryPrimitives.ReadInt64LittleEndian(_events.AsSpan((i * LinuxEpollCalls.EpollEventSize) + LinuxEpollCalls.EpollDataOffset, 8));
             if (token == WakeToken)
             {
                 LinuxReceiveCalls.Read(_wake, out _, 8);
@@ -228,11 +228,11 @@ internal sealed class EpollTftpReceiver : IDisposable
             BinaryPrimitives.WriteInt32LittleEndian(block[(MsgHdrOffset + 8)..], NameBytes);
             BinaryPrimitives.WriteInt64LittleEndian(block[(MsgHdrOffset + 40)..], channelId == 0 ? ControlBytes : 0);
             BinaryPrimitives.WriteInt32LittleEndian(block[(MsgHdrOffset + 48)..], 0);
-            var length = LinuxReceiveCalls.RecvMsg(registration.Fd, _blockAddress + MsgHdrOffset, LinuxSendCalls.MsgDontWait);
+            var length = LinuxReceiveCalls.RecvMsg(registration.Fd, _blockAddress + MsgHdrOffset, LinuxMessageFlags.DontWait);
             if (length < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno is LinuxSendCalls.EAGAIN or LinuxSendCalls.EBADF or LinuxSendCalls.EINTR)
+                if (errno is LinuxErrno.EAGAIN or LinuxErrno.EBADF or LinuxErrno.EINTR)
                 {
                     return -1;
                 }
@@ -245,7 +245,7 @@ internal sealed class EpollTftpReceiver : IDisposable
                 continue;
             }
 
-            if ((BinaryPrimitives.ReadInt32LittleEndian(block[(MsgHdrOffset + 48)..]) & LinuxReceiveCalls.MsgTrunc) != 0)
+            if ((BinaryPrimitives.ReadInt32LittleEndian(block[(MsgHdrOffset + 48)..]) & LinuxMessageFlags.Trunc) != 0)
             {
                 // Longer than any TFTP packet: not one. Dropped like the portable path's malformed packets would be.
                 continue;

@@ -32,7 +32,7 @@ public sealed record TftpLoopPriority(TftpLoopPriorityOutcome Outcome, int Nice,
         return errno switch
         {
             0 => new(TftpLoopPriorityOutcome.Raised, nice, $"transfer loop thread at nice {nice}"),
-            LinuxThreadCalls.EPERM or LinuxThreadCalls.EACCES => new(TftpLoopPriorityOutcome.NotPermitted, 0,
+            LinuxErrno.EPERM or LinuxErrno.EACCES => new(TftpLoopPriorityOutcome.NotPermitted, 0,
                 $"transfer loop at the default priority: nice {nice} not permitted (run as root or grant CAP_SYS_NICE, or set tftp.loopNice: 0 to silence this)"),
             -1 => new(TftpLoopPriorityOutcome.Unsupported, 0, $"transfer loop at the default priority: no thread id for nice {nice}"),
             _ => new(TftpLoopPriorityOutcome.Failed, 0, $"transfer loop at the default priority: setpriority({nice}) failed with errno {errno}"),
