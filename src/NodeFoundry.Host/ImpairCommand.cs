@@ -77,8 +77,14 @@ internal static class ImpairCommand
     }
 
     /// <summary>One line a script can grep: what came in, what was lost on purpose, what a cap or an error dropped.</summary>
-    internal static string Describe(UdpImpairmentRelayCounters c) => string.Create(CultureInfo.InvariantCulture,
-        $"impair counters: from clients {c.FromClients}, lost to server {c.LostToServer}, to server {c.ToServer}; from server {c.FromServer}, lost to clients {c.LostToClients}, to clients {c.ToClients}; mappings {c.MappingsOpened}, reply ports {c.ReplyPortsOpened}, dropped at cap {c.DroppedAtCap}, strangers {c.Strangers}, send errors {c.SendErrors}, receive errors {c.ReceiveErrors}");
+    internal static string Describe(UdpImpairmentRelayCounters c)
+    {
+        var counters = string.Create(CultureInfo.InvariantCulture,
+            $"impair counters: from clients {c.FromClients}, lost to server {c.LostToServer}, to server {c.ToServer}; from server {c.FromServer}, lost to clients {c.LostToClients}, to clients {c.ToClients}; mappings {c.MappingsOpened}, reply ports {c.ReplyPortsOpened}, dropped at cap {c.DroppedAtCap}, strangers {c.Strangers}, send errors {c.SendErrors}, receive errors {c.ReceiveErrors}");
+        return counters
+            + (c.FirstStranger is { } stranger ? $"; first stranger: {stranger}" : "")
+            + (c.FirstSecondReplyPort is { } second ? $"; first second reply port: {second}" : "");
+    }
 
     private static IPEndPoint Endpoint(string text, string name) =>
         IPEndPoint.TryParse(text, out var endpoint) && endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && text.Contains(':', StringComparison.Ordinal)

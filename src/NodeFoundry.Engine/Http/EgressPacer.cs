@@ -16,12 +16,14 @@ namespace NodeFoundry.Http;
 /// the budget first, and the downloads get the rest, in TCP payload (the kernel paces payload; a full frame carries
 /// 1,448 of its 1,514 bytes).
 /// The shares are recomputed by a timer, not per response: re-pacing every socket on every arrival would be quadratic
-/// in the number of downloads. A new response gets its share, but no more than the applied rates leave of the budget;
-/// the timer lowers any rate above the share at once (<see cref="OverTolerance"/>) and raises one only when it is well
-/// below (<see cref="UnderTolerance"/>), and only as far as the sum allows. A body that has been handed to the socket is
-/// not gone: the socket stays paced, and in the budget, until its send queue is empty (<see cref="SocketSendQueue"/>);
-/// released when sendfile returned, the rest of a 1 MiB kernel left at line rate. A new body on the same keep-alive
-/// connection takes over its pacing. Where the server's interface is known, what it really sent corrects the sum once a
+/// in the number of downloads. A new response gets its share, or what the applied rates leave of the budget but never
+/// less than half its share (<see cref="ArrivalFloor"/>): a rate far under the share stalls the socket for seconds
+/// (<see cref="PacedSocket"/>). An arrival that pushes the sum over the budget brings the next recomputation forward
+/// (<see cref="RebalanceDelay"/>). A recomputation lowers any rate above the share (<see cref="OverTolerance"/>), by at
+/// most <see cref="MaximumCut"/> a step, and raises one only when it is well below (<see cref="UnderTolerance"/>), and
+/// only as far as the sum allows. A body that has been handed to the socket is not gone: the socket stays paced, and in
+/// the budget, until its send queue is empty (<see cref="SocketSendQueue"/>); released when sendfile returned, the rest
+/// of a 1 MiB kernel left at line rate. A new body on the same keep-alive connection takes over its pacing. Where the server's interface is known, what it really sent corrects the sum once a
 /// second (<see cref="Correction"/>): the kernel's per-socket pacing delivers a little under the rates set.
 /// Linux only; <see cref="Create"/> returns null elsewhere and when no budget is set.
 /// </summary>
@@ -39,6 +41,24 @@ internal sealed class EgressPacer : IDisposable
     /// reservation had ended (boot storm run 12): each share had grown by 6 %, never enough to be raised.
     /// </summary>
     public const double UnderTolerance = 0.02;
+
+    /// <summary>
+    /// The least part of its share a new download starts at, whatever the others hold. The kernel charges each segment
+    /// it sends at the rate in force, and a departure time once set is not pulled back by a higher rate later: with the
+    /// old floor (<see cref="MinimumShare"/>, 16 KB/s) the first burst of a body, up to 64 KB, held the connection for
+    /// up to 4 s, and the storm's last downloads waited on such gaps for 3–12 s (boot storm run 13).
+    /// </summary>
+    public const double ArrivalFloor = 0.5;
+
+    /// <summary>
+    /// The most a rate is divided by in one recomputation. The segment in flight was sized for about a millisecond at
+    /// the old rate and is charged at the new one: a cut from the whole link to a 2,000th of it held a socket for a
+    /// second; a quarter at a time costs a few milliseconds per step, a step every <see cref="RebalanceDelay"/>.
+    /// </summary>
+    public const long MaximumCut = 4;
+
+    /// <summary>How soon after an arrival that put the sum over the budget, or a cut held to <see cref="MaximumCut"/>, the shares are recomputed.</summary>
+    public static readonly TimeSpan RebalanceDelay = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The part of the budget the downloads keep however much the other engines send.</summary>
     public const double MinimumBulkFraction = 0.5;
@@ -61,6 +81,8 @@ internal sealed class EgressPacer : IDisposable
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<Socket, PacedSocket> _paced = new(); // active and draining, one per connection
     private readonly ITimer _timer;
+    private readonly ITimer _rebalance; // one-shot, armed by an arrival over the budget
+    private int _rebalanceArmed;
     private int _count; // kept beside _paced: its Count takes every bucket lock, and Begin runs per file response
     private long _appliedSum; // payload bytes/s applied to the sockets in _paced, kept exact by PacedSocket's changes
     private long _bulkBudget; // payload bytes/s the downloads may use now
@@ -86,6 +108,7 @@ internal sealed class EgressPacer : IDisposable
         _windowStart = _lastTick;
         _windowLinkBytes = link?.WireBytesSent ?? 0;
         _timer = time.CreateTimer(static s => ((EgressPacer)s!).Tick(), this, Period, Period);
+        _rebalance = time.CreateTimer(static s => ((EgressPacer)s!).Rebalance(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
@@ -143,7 +166,12 @@ internal sealed class EgressPacer : IDisposable
 
             var budget = BulkBudget;
             var share = PacingShare.Compute(budget, Interlocked.Increment(ref _count), MinimumShare);
-            Apply(paced, PacingShare.ForArrival(share, budget - AppliedSum, MinimumShare));
+            Apply(paced, PacingShare.ForArrival(share, budget - AppliedSum, ArrivalFloor, MinimumShare));
+            if (AppliedSum > budget)
+            {
+                ArmRebalance();
+            }
+
             return paced;
         }
 
@@ -199,30 +227,7 @@ internal sealed class EgressPacer : IDisposable
             Recalibrate(now);
             var budget = (long)(WireOverhead.TcpPayloadFor(PacingShare.BulkBudget(_linkBudget, _reserved, MinimumBulkFraction)) * Correction);
             Volatile.Write(ref _bulkBudget, budget);
-            var share = PacingShare.Compute(budget, Count, MinimumShare);
-
-            // Lower first: what that frees is what the raises may use.
-            foreach (var paced in _paced.Values)
-            {
-                if (paced.AppliedRate <= 0 || PacingShare.IsOver(paced.AppliedRate, share, OverTolerance))
-                {
-                    Apply(paced, share);
-                }
-            }
-
-            // Then raise: every rate is now at most 1 % over its share, so only those well under need a call.
-            foreach (var paced in _paced.Values)
-            {
-                var applied = paced.AppliedRate;
-                if (PacingShare.IsUnder(applied, share, UnderTolerance))
-                {
-                    var raised = PacingShare.Raise(applied, share, budget - AppliedSum);
-                    if (raised > applied)
-                    {
-                        Apply(paced, raised);
-                    }
-                }
-            }
+            Share(budget);
         }
         finally
         {
@@ -230,14 +235,93 @@ internal sealed class EgressPacer : IDisposable
         }
     }
 
-    public void Dispose() => _timer.Dispose();
-
-    private void Apply(PacedSocket paced, long rate)
+    /// <summary>
+    /// The shares recomputed within the current budget, without a new measurement: what an arrival over the budget
+    /// brings forward (<see cref="RebalanceDelay"/>). Also the tests' way to fire that timer.
+    /// </summary>
+    internal void Rebalance()
     {
-        if (paced.Apply(rate, out var change))
+        Volatile.Write(ref _rebalanceArmed, 0);
+        if (Interlocked.Exchange(ref _ticking, 1) == 1)
         {
-            Interlocked.Add(ref _appliedSum, change);
+            return; // a tick is running: it recomputes the shares anyway
         }
+
+        try
+        {
+            Share(BulkBudget);
+        }
+        finally
+        {
+            Volatile.Write(ref _ticking, 0);
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        _rebalance.Dispose();
+    }
+
+    /// <summary>Every rate to an equal share of <paramref name="budget"/>: the ones over it lowered, then the ones well under it raised into what that freed.</summary>
+    private void Share(long budget)
+    {
+        var share = PacingShare.Compute(budget, Count, MinimumShare);
+
+        // Lower first: what that frees is what the raises may use. A cut goes at most MaximumCut at a time, and the
+        // next one follows RebalanceDelay later.
+        var cutShort = false;
+        foreach (var paced in _paced.Values)
+        {
+            var applied = paced.AppliedRate;
+            if (applied <= 0 || PacingShare.IsOver(applied, share, OverTolerance))
+            {
+                var lowered = PacingShare.Lower(applied, share, MaximumCut);
+                cutShort |= Apply(paced, lowered) && lowered > share; // a socket that is gone is not waited for
+            }
+        }
+
+        if (cutShort)
+        {
+            ArmRebalance();
+        }
+
+        // Then raise: every rate is now at most 1 % over its share or on its way down, so only those well under need a
+        // call, and only into what the sum leaves.
+        foreach (var paced in _paced.Values)
+        {
+            var applied = paced.AppliedRate;
+            if (PacingShare.IsUnder(applied, share, UnderTolerance))
+            {
+                var raised = PacingShare.Raise(applied, share, budget - AppliedSum);
+                if (raised > applied)
+                {
+                    Apply(paced, raised);
+                }
+            }
+        }
+    }
+
+    private bool Apply(PacedSocket paced, long rate)
+    {
+        if (!paced.Apply(rate, out var change))
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _appliedSum, change);
+        return true;
+    }
+
+    /// <summary>Brings the next recomputation forward to <see cref="RebalanceDelay"/> from now, once until it has run.</summary>
+    private void ArmRebalance()
+    {
+        if (Interlocked.Exchange(ref _rebalanceArmed, 1) == 1)
+        {
+            return;
+        }
+
+        _rebalance.Change(RebalanceDelay, Timeout.InfiniteTimeSpan); // false, not a throw, once the pacer is disposed
     }
 
     /// <summary>
@@ -275,10 +359,10 @@ internal sealed class EgressPacer : IDisposable
         _pacedThroughWindow = Count > 0;
     }
 
-    /// <summary>Releases a drained socket (unless a new body took it over meanwhile) and takes it out of the budget.</summary>
+    /// <summary>Retires a drained socket (unless a new body took it over meanwhile): out of the budget, at its last rate.</summary>
     private void Finish(PacedSocket paced)
     {
-        if (paced.ReleaseIfDraining() is { } gave)
+        if (paced.RetireIfDraining() is { } gave)
         {
             Interlocked.Add(ref _appliedSum, -gave);
             Forget(paced);

@@ -8,15 +8,18 @@ namespace NodeFoundry.Http;
 /// One connection paced by <see cref="EgressPacer"/>: the socket, the pacing rate last applied to it, and whether its
 /// file body is still being handed over (active) or has been handed over and is leaving the send queue (draining).
 /// The pacer's timer and the connection both touch it, so every change happens under this object's lock and none
-/// after <see cref="Release"/> (a rate set after the clear would leave an idle keep-alive connection paced into its
-/// next response).
+/// after <see cref="Retire"/>.
+/// A retired socket keeps its last rate in the kernel. It used to be cleared to "unlimited", and that cost seconds:
+/// the congestion control then raised the socket's pacing rate on the next ACKs, the kernel built 64 KB segments at
+/// that rate, and when the connection's next body was paced again, the kernel charged the segment in flight at the new
+/// rate: 64 KB at 16 KB/s is a 4 s gap before the next one (SO_MAX_PACING_RATE cannot pull back a departure time
+/// already set, and nothing is in flight to bring the ACK that would). An idle connection at its old rate sends
+/// nothing, and its next body is paced afresh from a rate near its share (boot storm run 13).
 /// </summary>
 internal sealed class PacedSocket
 {
-    private static readonly byte[] Unlimited = BitConverter.GetBytes(ulong.MaxValue);
-
     private readonly object _gate = new();
-    private bool _released;
+    private bool _retired;
 
     public PacedSocket(Socket socket) => Socket = socket;
 
@@ -28,19 +31,19 @@ internal sealed class PacedSocket
     /// <summary>The body has been handed to the socket; the pacing stays until the send queue is empty.</summary>
     public bool Draining { get; private set; }
 
-    /// <summary>Sets the socket's SO_MAX_PACING_RATE; false if released or the socket is gone (the send then runs unpaced).</summary>
+    /// <summary>Sets the socket's SO_MAX_PACING_RATE; false if retired or the socket is gone (the send then runs unpaced).</summary>
     public bool Apply(long bytesPerSecond) => Apply(bytesPerSecond, out _);
 
     /// <summary>
     /// Sets the rate and says by how much the applied rate changed (the pacer's running sum of rates is kept exact by
-    /// these changes and <see cref="Release"/>'s result, whichever thread gets the lock first).
+    /// these changes and <see cref="Retire"/>'s result, whichever thread gets the lock first).
     /// </summary>
     public bool Apply(long bytesPerSecond, out long change)
     {
         lock (_gate)
         {
             change = 0;
-            if (_released)
+            if (_retired)
             {
                 return false;
             }
@@ -67,13 +70,13 @@ internal sealed class PacedSocket
 
     /// <summary>
     /// A new body on the same connection while the last one drains: the socket stays paced, active again. False once
-    /// released (the caller paces it afresh).
+    /// retired (the caller paces it afresh).
     /// </summary>
     public bool Reactivate()
     {
         lock (_gate)
         {
-            if (_released)
+            if (_retired)
             {
                 return false;
             }
@@ -84,36 +87,31 @@ internal sealed class PacedSocket
     }
 
     /// <summary>
-    /// Releases the socket if it is still draining (not reactivated meanwhile); returns the rate it gave back, or null
-    /// if it was active again or already released.
+    /// Retires the socket if it is still draining (not reactivated meanwhile); returns the rate it gave back, or null
+    /// if it was active again or already retired.
     /// </summary>
-    public long? ReleaseIfDraining()
+    public long? RetireIfDraining()
     {
         lock (_gate)
         {
-            return Draining && !_released ? Release() : null;
+            return Draining && !_retired ? Retire() : null;
         }
     }
 
     /// <summary>
-    /// Clears the pacing (the kernel's "unlimited"); no rate is set after this. Returns the rate that was applied until
-    /// now (0 if none, or if already released), for the pacer's sum.
+    /// Takes the socket out of the budget: no rate is set after this, and the kernel keeps the last one (see the type's
+    /// remarks). Returns the rate that was applied until now (0 if none, or if already retired), for the pacer's sum.
     /// </summary>
-    public long Release()
+    public long Retire()
     {
         lock (_gate)
         {
-            if (_released)
+            if (_retired)
             {
                 return 0;
             }
 
-            _released = true;
-            if (AppliedRate > 0)
-            {
-                Set(Unlimited);
-            }
-
+            _retired = true;
             return AppliedRate;
         }
     }

@@ -60,11 +60,20 @@ internal static class PacingShare
 
     /// <summary>
     /// The rate a new download starts at: its share, but no more than what the rates already applied leave of the
-    /// budget (the others are lowered on the next tick, not at each arrival; without this a burst of arrivals between
-    /// two ticks put the sum at several times the budget), and never below <paramref name="minimum"/>.
+    /// budget (the others are lowered at the next recomputation, not at each arrival; without this a burst of arrivals
+    /// put the sum at several times the budget), and never below <paramref name="floor"/> of its share or below
+    /// <paramref name="minimum"/>: a socket paced far under its share is held for seconds by the first segment the
+    /// kernel charges at that rate (<see cref="EgressPacer.ArrivalFloor"/>).
     /// </summary>
-    public static long ForArrival(long share, long available, long minimum) =>
-        Math.Max(minimum, Math.Min(share, available));
+    public static long ForArrival(long share, long available, double floor, long minimum) =>
+        Math.Max(Math.Max(minimum, (long)(share * floor)), Math.Min(share, available));
+
+    /// <summary>
+    /// How far a download above its share is lowered: to the share, but to no less than a
+    /// <paramref name="maximumCut"/>th of its rate in one step (<see cref="EgressPacer.MaximumCut"/>). Never set: the share.
+    /// </summary>
+    public static long Lower(long applied, long share, long maximumCut) =>
+        applied <= 0 ? share : Math.Min(applied, Math.Max(share, applied / maximumCut));
 
     /// <summary>
     /// How far a download below its share is raised: to the share, or as far as <paramref name="available"/> (the

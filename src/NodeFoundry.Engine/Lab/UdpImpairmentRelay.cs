@@ -31,6 +31,7 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
     private long _fromClients, _fromServer, _toServer, _toClients, _lostToServer, _lostToClients;
     private long _dupToServer, _dupToClients, _reordered, _opened, _expired, _replyPorts, _droppedAtCap;
     private long _strangers, _sendErrors, _receiveErrors;
+    private string? _firstStranger, _firstSecondReplyPort;
 
     private UdpImpairmentRelay(UdpImpairmentRelayOptions options, Socket listen, CancellationToken cancel)
     {
@@ -77,6 +78,8 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
         ReplyPortsOpened = Interlocked.Read(ref _replyPorts),
         DroppedAtCap = Interlocked.Read(ref _droppedAtCap),
         Strangers = Interlocked.Read(ref _strangers),
+        FirstStranger = Volatile.Read(ref _firstStranger),
+        FirstSecondReplyPort = Volatile.Read(ref _firstSecondReplyPort),
         SendErrors = Interlocked.Read(ref _sendErrors),
         ReceiveErrors = Interlocked.Read(ref _receiveErrors),
     };
@@ -265,6 +268,11 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
                 return null;
             }
 
+            if (mapping.Faces.Count == 1)
+            {
+                Interlocked.CompareExchange(ref _firstSecondReplyPort, $"client {mapping.Client}: server {server} after {mapping.Faces.Keys.First()}", null);
+            }
+
             face = Bind(_options, new IPEndPoint(_options.Listen.Address, 0));
             mapping.Faces[server] = face;
             Interlocked.Increment(ref _replyPorts);
@@ -305,6 +313,7 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
                 if (!received.RemoteEndPoint.Equals(mapping.Client))
                 {
                     Interlocked.Increment(ref _strangers);
+                    Interlocked.CompareExchange(ref _firstStranger, $"{received.RemoteEndPoint} sent {received.ReceivedBytes} bytes to the reply port {face.LocalEndPoint} of client {mapping.Client} (server {server})", null);
                     continue;
                 }
 

@@ -42,6 +42,12 @@ public sealed record UdpImpairmentRelayCounters
     /// <summary>Datagrams that reached a mirrored reply port from someone other than its client.</summary>
     public long Strangers { get; init; }
 
+    /// <summary>The first stranger: which reply port, whose, and who sent to it (null if none). One is enough to tell a reused port from a lost client.</summary>
+    public string? FirstStranger { get; init; }
+
+    /// <summary>The first client whose server answered from a second transfer port (null if none): two transfers for one request, or another's.</summary>
+    public string? FirstSecondReplyPort { get; init; }
+
     public long SendErrors { get; init; }
 
     public long ReceiveErrors { get; init; }

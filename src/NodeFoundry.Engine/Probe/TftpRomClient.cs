@@ -124,6 +124,7 @@ public sealed class TftpRomClient
         IPEndPoint? peer = null; // the server's transfer ID, locked on its first answer
         var askedTransferSize = _options.RequestTransferSize;
         await socket.SendToAsync(request, server, cancel).ConfigureAwait(false);
+        var requestedAt = time.GetTimestamp();
         var requestsLeft = _options.RequestRetries;
         var transferRetriesLeft = _options.TransferRetries;
         long lastHeard = 0;
@@ -238,7 +239,9 @@ public sealed class TftpRomClient
                         if (askedTransferSize && _options.RequireTransferSize)
                         {
                             await SendErrorAsync(socket, TftpErrorCode.OptionNegotiationFailed, "tsize required", from, cancel).ConfigureAwait(false);
-                            return state.Fail(TftpRomStage.Negotiation, TftpRomFailureCause.MissingTransferSize, "the server sent data without an OACK; tsize was required");
+                            // Which packet it was says whose it was (a stray block of another transfer, or the server's own block 1).
+                            return state.Fail(TftpRomStage.Negotiation, TftpRomFailureCause.MissingTransferSize,
+                                $"the server sent data without an OACK; tsize was required (block {data.Block}, {data.Payload.Length} bytes, from port {from.Port}, {time.GetElapsedTime(requestedAt).TotalMilliseconds:F0} ms after the first read request)");
                         }
 
                         state.Stage = TftpRomStage.Transfer;

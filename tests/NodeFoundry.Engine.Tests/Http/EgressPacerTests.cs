@@ -29,7 +29,7 @@ public sealed class EgressPacerTests : IDisposable
     }
 
     [Fact]
-    public async Task Arrivals_between_ticks_never_take_more_than_the_budget_leaves()
+    public async Task Arrivals_between_ticks_start_at_half_their_share_and_the_first_comes_down_a_quarter_at_a_time()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -43,13 +43,23 @@ public sealed class EgressPacerTests : IDisposable
             paced.Add(pacer.Begin(await ConnectedSocketAsync()));
         }
 
-        // The first took the whole budget; the other 19 came before any tick and got only the floor.
+        // The first took the whole budget; each later one came before any recomputation and got half of its share
+        // at the time (the budget over the downloads counted so far), not the 16 KB/s that stalls a socket.
         Assert.Equal(Payload, paced[0].AppliedRate);
-        Assert.All(paced.Skip(1), p => Assert.Equal(EgressPacer.MinimumShare, p.AppliedRate));
-        Assert.Equal(Payload + (19 * EgressPacer.MinimumShare), pacer.AppliedSum);
+        for (var i = 1; i < paced.Count; i++)
+        {
+            Assert.Equal((long)(Payload / (i + 1) * EgressPacer.ArrivalFloor), paced[i].AppliedRate);
+        }
 
-        Step(pacer);
+        // One recomputation: the first is cut to a quarter, not to its 20th at once; the sum is still over the budget.
+        pacer.Rebalance();
         var share = Payload / 20;
+        Assert.Equal(Payload / EgressPacer.MaximumCut, paced[0].AppliedRate);
+        Assert.True(pacer.AppliedSum > Payload);
+
+        // Two more and every rate is at its share, inside the budget; the kernel carries what the pacer says.
+        pacer.Rebalance();
+        pacer.Rebalance();
         Assert.All(paced, p => Assert.InRange(p.AppliedRate, share * (1 - EgressPacer.UnderTolerance), share));
         Assert.InRange(pacer.AppliedSum, 0, Payload);
         Assert.Equal((ulong)paced[0].AppliedRate, EgressPacingTests.PacingRate(_servers[0]));
@@ -181,10 +191,15 @@ public sealed class EgressPacerTests : IDisposable
             await Task.Delay(10);
         }
 
+        // Out of the budget; the idle socket keeps its last rate (see PacedSocket) until a new body paces it afresh.
         Step(pacer);
         Assert.Equal(0, pacer.Count);
         Assert.Equal(0, pacer.AppliedSum);
-        Assert.Equal(uint.MaxValue, EgressPacingTests.PacingRate(server) & uint.MaxValue);
+        Assert.Equal((ulong)rate, EgressPacingTests.PacingRate(server));
+        var next = pacer.Begin(server);
+        Assert.NotSame(paced, next);
+        Assert.Equal(1, pacer.Count);
+        Assert.Equal(next.AppliedRate, pacer.AppliedSum);
     }
 
     [Fact]

@@ -8,13 +8,14 @@ namespace NodeFoundry.Tests.Http;
 
 /// <summary>
 /// The egress budget on real sockets: a paced socket carries the kernel's SO_MAX_PACING_RATE while its body is in
-/// flight and "unlimited" after, and a server with a budget still sends files whole. Linux only (the pacer is a no-op
+/// flight and keeps its last rate once retired (never "unlimited": see <see cref="PacedSocket"/>), and a server with a
+/// budget still sends files whole. Linux only (the pacer is a no-op
 /// elsewhere). No timing is asserted: the rate's effect belongs to the storm bench.
 /// </summary>
 public sealed class EgressPacingTests
 {
     [Fact]
-    public async Task A_paced_socket_carries_the_rate_until_released()
+    public async Task A_paced_socket_carries_the_rate_and_keeps_the_last_one_once_retired()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -33,10 +34,48 @@ public sealed class EgressPacingTests
         Assert.Equal(250_000ul, PacingRate(server));
         Assert.Equal(250_000, paced.AppliedRate);
 
-        paced.Release();
-        Assert.Equal(uint.MaxValue, PacingRate(server) & uint.MaxValue);
+        Assert.Equal(250_000, paced.Retire());
+        Assert.Equal(250_000ul, PacingRate(server));
         Assert.False(paced.Apply(100_000));
-        Assert.Equal(uint.MaxValue, PacingRate(server) & uint.MaxValue);
+        Assert.Equal(250_000ul, PacingRate(server));
+        Assert.Equal(0, paced.Retire()); // twice: nothing more to give back
+    }
+
+    [Fact]
+    public async Task A_stopped_pacer_still_paces_a_late_body_without_throwing()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // The server disposes its pacer while connections finish; a body that starts then is still paced, and the
+        // arrival over the budget (which arms the disposed rebalance timer) does not fail the response.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var pacer = EgressPacer.Create(new HttpServerOptions { EgressBytesPerSecond = 125_000_000 }, TimeProvider.System)!;
+        pacer.Dispose();
+        var sockets = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                sockets.Add(client);
+                await client.ConnectAsync(listener.LocalEndPoint!);
+                var server = await listener.AcceptAsync();
+                sockets.Add(server);
+                var paced = pacer.Begin(server);
+                Assert.True(paced.AppliedRate > 0);
+            }
+
+            Assert.True(pacer.AppliedSum > pacer.BulkBudget); // the second arrival went over: the rebalance was armed
+        }
+        finally
+        {
+            sockets.ForEach(s => s.Dispose());
+        }
     }
 
     [Fact]

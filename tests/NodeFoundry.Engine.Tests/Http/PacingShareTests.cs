@@ -65,11 +65,23 @@ public sealed class PacingShareTests
 
     [Theory]
     [InlineData(60_000, 1_000_000, 60_000)]   // room enough: the share
-    [InlineData(60_000, 30_000, 30_000)]      // the others are not lowered yet: only what is left
-    [InlineData(60_000, -5_000, EgressPacer.MinimumShare)] // nothing left: the floor, until the next tick
-    public void A_new_download_starts_at_its_share_or_what_is_left(long share, long available, long expected)
+    [InlineData(60_000, 45_000, 45_000)]      // the others are not lowered yet: only what is left
+    [InlineData(60_000, 10_000, 30_000)]      // less than half the share left: half the share, until the others are lowered
+    [InlineData(60_000, -5_000, 30_000)]      // nothing left: likewise
+    [InlineData(20_000, -5_000, EgressPacer.MinimumShare)] // half a tiny share is under the minimum: the minimum
+    public void A_new_download_starts_at_its_share_or_what_is_left_but_at_least_half_its_share(long share, long available, long expected)
     {
-        Assert.Equal(expected, PacingShare.ForArrival(share, available, EgressPacer.MinimumShare));
+        Assert.Equal(expected, PacingShare.ForArrival(share, available, EgressPacer.ArrivalFloor, EgressPacer.MinimumShare));
+    }
+
+    [Theory]
+    [InlineData(100_000, 60_000, 60_000)]      // within a quarter: straight to the share
+    [InlineData(1_000_000, 60_000, 250_000)]   // far over: a quarter of its rate this step
+    [InlineData(0, 60_000, 60_000)]            // never set: the share
+    [InlineData(50_000, 60_000, 50_000)]       // not over: unchanged
+    public void A_rate_is_cut_a_quarter_at_a_time_at_most(long applied, long share, long expected)
+    {
+        Assert.Equal(expected, PacingShare.Lower(applied, share, EgressPacer.MaximumCut));
     }
 
     [Theory]

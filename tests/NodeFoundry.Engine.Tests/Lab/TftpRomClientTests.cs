@@ -101,6 +101,18 @@ public sealed class TftpRomClientTests
     }
 
     [Fact]
+    public async Task Data_without_an_OACK_fails_a_rom_that_requires_tsize_and_says_which_block_came_from_where()
+    {
+        await using var server = new MiniTftpResponder(new Dictionary<string, byte[]> { ["f"] = File(10_000, 7) }) { IgnoreOptions = true };
+        var result = await new TftpRomClient().FetchAsync(server.EndPoint, "f");
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(TftpRomStage.Negotiation, result.FailureStage);
+        Assert.Equal(TftpRomFailureCause.MissingTransferSize, result.FailureCause);
+        Assert.Matches(@"without an OACK; tsize was required \(block 1, 512 bytes, from port \d+, \d+ ms after the first read request\)", result.Detail);
+    }
+
+    [Fact]
     public async Task No_answer_retries_the_request_then_fails_at_the_request_stage()
     {
         await using var server = new MiniTftpResponder(new Dictionary<string, byte[]>()) { Silent = true };

@@ -294,12 +294,22 @@ public sealed class UdpImpairmentRelayTests
         Assert.Equal(8, buffer[3]);
         Assert.Equal(upstream, back);
         Assert.Equal(1, relay.Counters.ReplyPortsOpened);
+        Assert.Null(relay.Counters.FirstSecondReplyPort);
 
-        // A stranger writing to the mirrored port is not forwarded.
+        // A stranger writing to the mirrored port is not forwarded, and the first one is described.
         using var stranger = Client();
         stranger.SendTo(new byte[4], face);
         await SettleAsync(() => relay.Counters.Strangers == 1);
         Assert.Equal(1, relay.Counters.Strangers);
+        Assert.Equal($"{stranger.LocalEndPoint} sent 4 bytes to the reply port {face} of client {client.LocalEndPoint} (server {transfer.LocalEndPoint})", relay.Counters.FirstStranger);
+
+        // A second server port answering the same client is a second reply port, and the first such is described.
+        using var other = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        other.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        other.SendTo(new byte[] { 0, 0, 0, 9 }, upstream);
+        client.ReceiveFrom(buffer, ref from);
+        Assert.Equal(2, relay.Counters.ReplyPortsOpened);
+        Assert.Equal($"client {client.LocalEndPoint}: server {other.LocalEndPoint} after {transfer.LocalEndPoint}", relay.Counters.FirstSecondReplyPort);
     }
 
     [Fact]
