@@ -289,8 +289,12 @@ start_relays() {
   ip netns exec "$NS_C" "${RELAY_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" impair --listen "$RELAY_IP:67" \
     --target "$RELAY_IP:$SIM_REPLY_PORT" --upstream "$RELAY_IP" --loss "$loss" --seed $((SEED + 1)) --lifetime "$lifetime" >"$dir/impair-dhcp-replies.txt" 2>&1 &
   RELAY_PIDS+=($!)
+  # --upstream: the relay's server-side sockets on the relay address, not the wildcard. On the wildcard they also caught
+  # datagrams for a node address whose ROM had closed its port: a transfer's last block, resent after its final ACK
+  # was lost, reached whichever later ROM's mapping held that port number, as a stray DATA before its OACK (the rare
+  # Nbp/ProtocolViolation of runs 12 and 13, with either server).
   ip netns exec "$NS_C" "${RELAY_RUN[@]}" dotnet "$OUT/host/nodefoundry.dll" impair --listen "$RELAY_IP:$TFTP_RELAY_PORT" \
-    --target "$SERVER_IP:69" --loss "$loss" --loss-to-clients "$loss" --seed $((SEED + 2)) --lifetime "$lifetime" \
+    --target "$SERVER_IP:69" --upstream "$RELAY_IP" --loss "$loss" --loss-to-clients "$loss" --seed $((SEED + 2)) --lifetime "$lifetime" \
     --max-mappings $(( n * 2 > 4096 ? n * 2 : 4096 )) >"$dir/impair-tftp.txt" 2>&1 &
   RELAY_PIDS+=($!)
   PIDS+=("${RELAY_PIDS[@]}")

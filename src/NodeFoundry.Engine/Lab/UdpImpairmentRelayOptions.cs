@@ -12,7 +12,12 @@ public sealed record UdpImpairmentRelayOptions
     /// <summary>The server the relay forwards to.</summary>
     public required IPEndPoint Target { get; init; }
 
-    /// <summary>Address the per-client upstream sockets bind to (port always ephemeral); null = any.</summary>
+    /// <summary>
+    /// Address the per-client upstream sockets bind to (port always ephemeral); null = any. Set it where the clients'
+    /// own addresses are local too (one namespace for clients and relay): a wildcard upstream socket also receives
+    /// what is sent to a client's address on its port once that client has closed it — a late datagram of an ended
+    /// transfer then reaches whichever later client's mapping holds that port number (docs/performance.md, run 13).
+    /// </summary>
     public IPAddress? UpstreamAddress { get; init; }
 
     /// <summary>Impairment of client → server datagrams.</summary>

@@ -22,12 +22,10 @@ public sealed class EgressPacingTests
             return;
         }
 
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        using var server = await listener.AcceptAsync();
+        using var listener = Listener();
+        var (client, server) = await ConnectAsync(listener);
+        using var _ = client;
+        using var __ = server;
 
         var paced = new PacedSocket(server);
         Assert.True(paced.Apply(250_000));
@@ -51,9 +49,7 @@ public sealed class EgressPacingTests
 
         // The server disposes its pacer while connections finish; a body that starts then is still paced, and the
         // arrival over the budget (which arms the disposed rebalance timer) does not fail the response.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
+        using var listener = Listener();
         var pacer = EgressPacer.Create(new HttpServerOptions { EgressBytesPerSecond = 125_000_000 }, TimeProvider.System)!;
         pacer.Dispose();
         var sockets = new List<Socket>();
@@ -61,10 +57,8 @@ public sealed class EgressPacingTests
         {
             for (var i = 0; i < 2; i++)
             {
-                var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                var (client, server) = await ConnectAsync(listener);
                 sockets.Add(client);
-                await client.ConnectAsync(listener.LocalEndPoint!);
-                var server = await listener.AcceptAsync();
                 sockets.Add(server);
                 var paced = pacer.Begin(server);
                 Assert.True(paced.AppliedRate > 0);
@@ -102,6 +96,22 @@ public sealed class EgressPacingTests
         using var http = new HttpClient();
         var body = await http.GetByteArrayAsync(new Uri(server.Url("/initrd.img")));
         Assert.Equal(content, body);
+    }
+
+    private static Socket Listener()
+    {
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        return listener;
+    }
+
+    /// <summary>A fresh loopback connection to <paramref name="listener"/>: the client end and the accepted server end (the pacer paces server sockets).</summary>
+    private static async Task<(Socket Client, Socket Server)> ConnectAsync(Socket listener)
+    {
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        return (client, await listener.AcceptAsync());
     }
 
     /// <summary>getsockopt(SO_MAX_PACING_RATE): the kernel returns 4 or 8 bytes depending on the buffer; ask for 8.</summary>
