@@ -102,8 +102,9 @@ start_server() {
     ip netns exec "$NS_S" nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" -g 'daemon off;' >"$dir/stdout.log" 2>&1 &
   else
     cp bench/http/fleet.yaml "$OUT/fleet.yaml"
+    # --quiet: no line per request, as nginx runs with access_log off (errors still print, as nginx's error_log)
     ip netns exec "$NS_S" dotnet "$OUT/host/nodefoundry.dll" serve --config "$OUT/fleet.yaml" --interface "$IF_S" \
-      --no-tftp --no-journal --port 10067 --http-port "$port" >"$dir/stdout.log" 2>&1 &
+      --no-tftp --no-journal --port 10067 --http-port "$port" --quiet >"$dir/stdout.log" 2>&1 &
   fi
   pid=$!
   SERVER_PID[$name]=$pid

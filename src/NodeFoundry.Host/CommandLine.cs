@@ -11,10 +11,12 @@ internal static class CommandLine
         Usage:
           nodefoundry demo                      Run the embedded example lab on loopback and walk a BIOS, a UEFI and a
                                                 UEFI HTTP Boot client through it; exit 0 only if each got the right answers.
-          nodefoundry serve --config FILE       Serve the fleet file (DHCP, TFTP and HTTP) until SIGTERM/Ctrl+C.
+          nodefoundry serve --config FILE       Serve the fleet file (DHCP, TFTP and HTTP) until SIGTERM/Ctrl+C; a line
+                                                per event, or with --quiet only failures, refusals, HTTP errors, store
+                                                changes, phone-homes and discovered nodes.
                 [--listen ADDR] [--port N] [--interface IF] [--journal PATH | --no-journal]
                 [--tftp-port N | --no-tftp]
-                [--http-port N | --no-http]
+                [--http-port N | --no-http] [--quiet]
           nodefoundry validate --config FILE    Check a fleet file; print every problem with line, column and fix.
           nodefoundry leases --journal PATH     Print the leases in a lease journal (the server may be stopped).
           nodefoundry storm --dhcp ADDR[:PORT] --relay ADDR

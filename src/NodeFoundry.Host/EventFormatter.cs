@@ -41,6 +41,21 @@ internal static class EventFormatter
         _ => string.Create(CultureInfo.InvariantCulture, $"{bootEvent.Timestamp:HH:mm:ss.fff} {bootEvent.Source} {bootEvent}"),
     };
 
+    /// <summary>
+    /// What <c>serve --quiet</c> still prints: what went wrong or changed state (a refused or declined lease, a failed
+    /// or refused transfer, an HTTP answer of 400 or more, a store that went away or came back), and the rare events an
+    /// operator waits for (phone-home, a newly discovered node). Not the routine line per lease, transfer, request and
+    /// boot stage: in a 2,000-node storm those are tens of thousands of lines (nginx's access_log off, error_log on).
+    /// </summary>
+    public static bool NeedsAttention(BootEvent bootEvent) => bootEvent switch
+    {
+        LeaseEvent lease => lease.Kind is LeaseEventKind.Refused or LeaseEventKind.Declined,
+        TransferEvent transfer => transfer.Kind is TransferEventKind.Failed or TransferEventKind.Refused,
+        Http.HttpRequestEvent http => http.StatusCode >= 400,
+        Timeline.BootStageEvent => false,
+        _ => true,
+    };
+
     /// <summary>unavailable, recovered, overflowed: the words operators grep the log for (<c>events unavailable</c>; the lease store's are <c>dhcp store-…</c>).</summary>
     private static string StoreEventName(Storage.BootEventStoreEventKind kind) => kind switch
     {

@@ -6,7 +6,8 @@ using NodeFoundry.Simulation;
 namespace NodeFoundry.Host;
 
 /// <summary>
-/// Runs the engines the fleet file configures until SIGTERM/Ctrl+C, one log line per event on stdout.
+/// Runs the engines the fleet file configures until SIGTERM/Ctrl+C, one log line per event on stdout (with --quiet,
+/// per event that needs attention).
 /// This is what systemd's ExecStart and a Windows service run: load the fleet, run a <see cref="BootStack"/>, print.
 /// </summary>
 internal static class ServeCommand
@@ -22,7 +23,7 @@ internal static class ServeCommand
         }
 
         var events = new BoundedEventChannel();
-        var printer = PrintAsync(events, output);
+        var printer = PrintAsync(events, output, quiet: options.Has("quiet"));
         // The thread pool's own lateness (socket completions, HTTP, the receive loops all run there), printed on exit
         // beside the GC's cost: seconds here with a small GC pause mean a starved pool, not a paused process.
         var poolLateness = new SchedulingLatenessMonitor(TimeProvider.System, TimeSpan.FromMilliseconds(100));
@@ -116,14 +117,18 @@ internal static class ServeCommand
     /// Writes event lines through one buffered writer, flushed once per burst rather than once per line:
     /// under a storm a write(2) per event would cost as much as the DHCP work it reports.
     /// </summary>
-    private static async Task PrintAsync(BoundedEventChannel events, TextWriter output)
+    private static async Task PrintAsync(BoundedEventChannel events, TextWriter output, bool quiet)
     {
         var reader = events.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (reader.TryRead(out var bootEvent))
             {
-                output.WriteLine(EventFormatter.Format(bootEvent));
+                // --quiet: only what needs attention (EventFormatter.NeedsAttention); the rest is still recorded.
+                if (!quiet || EventFormatter.NeedsAttention(bootEvent))
+                {
+                    output.WriteLine(EventFormatter.Format(bootEvent));
+                }
             }
 
             await output.FlushAsync().ConfigureAwait(false);
