@@ -137,6 +137,9 @@ internal sealed class EgressPacer : IDisposable
     /// <summary>Connections in the budget: sending a body, or with one still leaving their send queue.</summary>
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>The pacer's state now, for the metrics endpoint (read without locks: each value is current, together they are near enough).</summary>
+    public HttpPacingState State() => new(Count, BulkBudget, AppliedSum, Reserved, Correction);
+
     /// <summary>
     /// Starts pacing a connection that is about to send a file body; pass the result to <see cref="End"/> when the body
     /// has been handed over. A connection whose last body is still draining keeps its pacing.

@@ -82,9 +82,10 @@ public sealed class HttpBootServer : IBootService, IListeningService, IDisposabl
         }
 
         LocalEndPoint = (IPEndPoint?)listener.LocalEndPoint;
-        _listening.TrySetResult();
         var connections = new ConcurrentDictionary<Task, byte>();
         using var pacer = EgressPacer.Create(_options, _time, [.. _linkSharers], _linkMeter);
+        Counters.UsePacing(pacer is null ? null : pacer.State);
+        _listening.TrySetResult();
         try
         {
             using (cancellationToken.Register(static s => ((Socket)s!).Dispose(), listener))
@@ -94,6 +95,7 @@ public sealed class HttpBootServer : IBootService, IListeningService, IDisposabl
         }
         finally
         {
+            Counters.UsePacing(null);
             listener.Dispose();
 
             // Connections watch the same token and close; give transfers in flight a bounded moment.

@@ -18,6 +18,7 @@ public sealed class HttpServerCounters
     private long _parseErrors;
     private long _handlerFaults;
     private readonly ConcurrentDictionary<string, RouteCounters> _byRoute = new(StringComparer.Ordinal);
+    private Func<HttpPacingState>? _pacing;
 
     public long Requests => Interlocked.Read(ref _requests);
 
@@ -50,6 +51,12 @@ public sealed class HttpServerCounters
 
     /// <summary>Route handlers that threw (answered 500; the server kept going).</summary>
     public long HandlerFaults => Interlocked.Read(ref _handlerFaults);
+
+    /// <summary>The egress pacer's state now; null when the server runs without <c>http.egressMbps</c> or is stopped.</summary>
+    public HttpPacingState? Pacing => Volatile.Read(ref _pacing) is { } read ? read() : null;
+
+    /// <summary>Where <see cref="Pacing"/> reads from while the server runs with a pacer (null: none).</summary>
+    internal void UsePacing(Func<HttpPacingState>? read) => Volatile.Write(ref _pacing, read);
 
     /// <summary>Requests answered with a status of class <paramref name="statusClass"/> (2 for 2xx, …).</summary>
     public long ByClass(int statusClass) => statusClass is >= 1 and <= 5 ? Interlocked.Read(ref _byClass[statusClass]) : 0;

@@ -287,5 +287,16 @@ public sealed class MetricsRegistry
         w.Family("nodefoundry_http_connections_active", "gauge", "HTTP connections open now.").Sample(http.Sum(h => h.ActiveConnections));
         w.Family("nodefoundry_http_connections_rejected_total", "counter", "HTTP connections turned away with 503 at the connection limit.").Sample(http.Sum(h => h.RejectedConnections));
         w.Family("nodefoundry_http_timeouts_total", "counter", "HTTP connections closed for idling or slow clients.").Sample(http.Sum(h => h.Timeouts));
+
+        // Only where a server paces its downloads (http.egressMbps): is the link held at its budget, and by how many.
+        var pacing = http.Select(h => h.Pacing).Where(p => p.HasValue).Select(p => p!.Value).ToList();
+        if (pacing.Count > 0)
+        {
+            w.Family("nodefoundry_http_pacing_downloads", "gauge", "File bodies paced now (sending, or still leaving the send queue).").Sample(pacing.Sum(p => (long)p.Downloads));
+            w.Family("nodefoundry_http_pacing_budget_bytes_per_second", "gauge", "TCP payload bytes/s the downloads may use now: http.egressMbps less what is kept for TFTP, times the correction.").Sample(pacing.Sum(p => p.BudgetBytesPerSecond));
+            w.Family("nodefoundry_http_pacing_applied_bytes_per_second", "gauge", "The pacing rates applied to the downloads now, added up (TCP payload bytes/s).").Sample(pacing.Sum(p => p.AppliedBytesPerSecond));
+            w.Family("nodefoundry_http_pacing_reserved_bytes_per_second", "gauge", "Wire bytes/s of the link kept for TFTP now.").Sample(pacing.Sum(p => p.ReservedWireBytesPerSecond));
+            w.Family("nodefoundry_http_pacing_correction", "gauge", "Factor on the downloads' budget from the interface's own transmit count (1 = none yet).").Sample(pacing.Average(p => p.Correction));
+        }
     }
 }

@@ -96,6 +96,19 @@ public sealed class EgressPacingTests
         using var http = new HttpClient();
         var body = await http.GetByteArrayAsync(new Uri(server.Url("/initrd.img")));
         Assert.Equal(content, body);
+
+        // The metrics read the running pacer: the whole budget is the downloads' while nothing else sends.
+        var pacing = server.Server.Counters.Pacing;
+        Assert.NotNull(pacing);
+        Assert.Equal(WireOverhead.TcpPayloadFor(950_000_000 / 8), pacing.Value.BudgetBytesPerSecond);
+        Assert.Equal(1.0, pacing.Value.Correction);
+    }
+
+    [Fact]
+    public async Task A_server_without_a_budget_has_no_pacing_to_report()
+    {
+        await using var server = await HttpTestServer.StartAsync();
+        Assert.Null(server.Server.Counters.Pacing);
     }
 
     private static Socket Listener()

@@ -101,6 +101,7 @@ public sealed partial class MetricsTests
         http.CountRequest(200, 24, "/boot/{file}");
         http.CountRequest(404, 14, "static");
         http.CountRequest(500, 26, "/nocloud/{mac}/{file}");
+        http.UsePacing(() => new HttpPacingState(40, 112_000_000, 111_500_000, 6_250_000, 1.035));
         var installed = new InstalledNodeStore();
         installed.MarkInstalled(System.Net.NetworkInformation.PhysicalAddress.Parse("52-54-00-00-00-01"), "node01", disarm: true, DateTimeOffset.UnixEpoch);
 
