@@ -146,7 +146,7 @@ internal sealed class EgressPacer : IDisposable
     /// </summary>
     public PacedSocket Begin(Socket socket)
     {
-        // Bounded: a released entry is replaced once; a second race with the timer on the same socket is not possible
+        // Bounded: a retired entry is replaced once; a second race with the timer on the same socket is not possible
         // (only Begin adds, and the connection calls it once per response).
         for (var attempt = 0; attempt < 3; attempt++)
         {
@@ -157,7 +157,7 @@ internal sealed class EgressPacer : IDisposable
                     return existing;
                 }
 
-                Forget(existing); // the timer released it just now: pace the socket afresh
+                Forget(existing); // the timer retired it just now: pace the socket afresh
                 continue;
             }
 
@@ -185,8 +185,8 @@ internal sealed class EgressPacer : IDisposable
     }
 
     /// <summary>
-    /// The body has been handed to the socket. Nothing left unsent: the pacing is cleared now (an idle keep-alive
-    /// connection is not paced). Otherwise it stays, and in the budget, until the timer finds the queue empty.
+    /// The body has been handed to the socket. Nothing left unsent: the socket leaves the budget now (keeping its rate,
+    /// see <see cref="PacedSocket"/>). Otherwise it stays in the budget until the timer finds the queue empty.
     /// </summary>
     public void End(PacedSocket paced)
     {
@@ -197,46 +197,8 @@ internal sealed class EgressPacer : IDisposable
         }
     }
 
-    /// <summary>One recomputation: the timer's callback, and the tests' way to step the pacer.</summary>
-    internal void Tick()
-    {
-        // A slow pass (thousands of sockets on a loaded machine) must not overlap the next.
-        if (Interlocked.Exchange(ref _ticking, 1) == 1)
-        {
-            return;
-        }
-
-        try
-        {
-            var now = _time.GetTimestamp();
-            var elapsed = _time.GetElapsedTime(_lastTick, now);
-            var otherBytes = OtherBytes();
-            if (elapsed > TimeSpan.Zero)
-            {
-                var otherRate = (long)((otherBytes - _lastOtherBytes) / elapsed.TotalSeconds);
-                Volatile.Write(ref _reserved, PacingShare.Reserve(_reserved, otherRate));
-                _lastOtherBytes = otherBytes;
-                _lastTick = now;
-            }
-
-            foreach (var paced in _paced.Values)
-            {
-                if (paced.Draining && SocketSendQueue.Unsent(paced.Socket) is null or <= 0)
-                {
-                    Finish(paced);
-                }
-            }
-
-            Recalibrate(now);
-            var budget = (long)(WireOverhead.TcpPayloadFor(PacingShare.BulkBudget(_linkBudget, _reserved, MinimumBulkFraction)) * Correction);
-            Volatile.Write(ref _bulkBudget, budget);
-            Share(budget);
-        }
-        finally
-        {
-            Volatile.Write(ref _ticking, 0);
-        }
-    }
+    /// <summary>One recomputation with a new measurement: the periodic timer's callback, and the tests' way to step the pacer.</summary>
+    internal void Tick() => Recompute(measure: true);
 
     /// <summary>
     /// The shares recomputed within the current budget, without a new measurement: what an arrival over the budget
@@ -245,14 +207,30 @@ internal sealed class EgressPacer : IDisposable
     internal void Rebalance()
     {
         Volatile.Write(ref _rebalanceArmed, 0);
+        Recompute(measure: false);
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        _rebalance.Dispose();
+    }
+
+    /// <summary>
+    /// One pass over the paced sockets. With <paramref name="measure"/>: TFTP's reservation, drained sockets, the
+    /// interface's correction and so the budget first. A pass never overlaps another (thousands of sockets on a loaded
+    /// machine); one that finds another running leaves the shares to it.
+    /// </summary>
+    private void Recompute(bool measure)
+    {
         if (Interlocked.Exchange(ref _ticking, 1) == 1)
         {
-            return; // a tick is running: it recomputes the shares anyway
+            return;
         }
 
         try
         {
-            Share(BulkBudget);
+            Share(measure ? Measure() : BulkBudget);
         }
         finally
         {
@@ -260,10 +238,32 @@ internal sealed class EgressPacer : IDisposable
         }
     }
 
-    public void Dispose()
+    /// <summary>The periodic part of a pass: what TFTP sent, which drained sockets left, the correction; returns the new budget.</summary>
+    private long Measure()
     {
-        _timer.Dispose();
-        _rebalance.Dispose();
+        var now = _time.GetTimestamp();
+        var elapsed = _time.GetElapsedTime(_lastTick, now);
+        var otherBytes = OtherBytes();
+        if (elapsed > TimeSpan.Zero)
+        {
+            var otherRate = (long)((otherBytes - _lastOtherBytes) / elapsed.TotalSeconds);
+            Volatile.Write(ref _reserved, PacingShare.Reserve(_reserved, otherRate));
+            _lastOtherBytes = otherBytes;
+            _lastTick = now;
+        }
+
+        foreach (var paced in _paced.Values)
+        {
+            if (paced.Draining && SocketSendQueue.Unsent(paced.Socket) is null or <= 0)
+            {
+                Finish(paced);
+            }
+        }
+
+        Recalibrate(now);
+        var budget = (long)(WireOverhead.TcpPayloadFor(PacingShare.BulkBudget(_linkBudget, _reserved, MinimumBulkFraction)) * Correction);
+        Volatile.Write(ref _bulkBudget, budget);
+        return budget;
     }
 
     /// <summary>Every rate to an equal share of <paramref name="budget"/>: the ones over it lowered, then the ones well under it raised into what that freed.</summary>

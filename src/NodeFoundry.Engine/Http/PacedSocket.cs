@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 using NodeFoundry.Net;
 
@@ -48,7 +49,7 @@ internal sealed class PacedSocket
                 return false;
             }
 
-            if (!Set(BitConverter.GetBytes((ulong)bytesPerSecond)))
+            if (!Set((ulong)bytesPerSecond))
             {
                 return false;
             }
@@ -116,8 +117,11 @@ internal sealed class PacedSocket
         }
     }
 
-    private bool Set(byte[] value)
+    private bool Set(ulong bytesPerSecond)
     {
+        // The kernel reads a native-endian 64-bit value (4 bytes are read as the low half).
+        Span<byte> value = stackalloc byte[sizeof(ulong)];
+        MemoryMarshal.Write(value, in bytesPerSecond);
         try
         {
             Socket.SetRawSocketOption(LinuxSocketOptions.SolSocket, LinuxSocketOptions.SoMaxPacingRate, value);

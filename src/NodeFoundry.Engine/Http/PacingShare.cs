@@ -83,23 +83,12 @@ internal static class PacingShare
         Math.Max(applied, Math.Min(share, applied + Math.Max(available, 0)));
 
     /// <summary>
-    /// True when <paramref name="applied"/> (0 = never set) is above <paramref name="target"/> by more than
-    /// <paramref name="overTolerance"/> of it, or below by more than <paramref name="underTolerance"/>. Lowering is
-    /// urgent and raising is not: while downloads keep arriving, shares shrink a little every tick, and a symmetric
-    /// 10 % let every socket run up to 10 % over its share (the storm bench's link at 110 % of the budget, its
-    /// queue full, TFTP dropped); a share that grew can wait for a larger change.
+    /// True when <paramref name="applied"/> is above <paramref name="target"/> by more than <paramref name="overTolerance"/>
+    /// of it. Lowering is urgent and raising is not (<see cref="IsUnder"/> takes a wider tolerance): while downloads keep
+    /// arriving, shares shrink a little every tick, and a symmetric 10 % let every socket run up to 10 % over its share
+    /// (the storm bench's link at 110 % of the budget, its queue full, TFTP dropped); a share that grew can wait for a
+    /// larger change.
     /// </summary>
-    public static bool NeedsUpdate(long applied, long target, double overTolerance, double underTolerance)
-    {
-        if (applied <= 0)
-        {
-            return true;
-        }
-
-        return IsOver(applied, target, overTolerance) || IsUnder(applied, target, underTolerance);
-    }
-
-    /// <summary>True when <paramref name="applied"/> is above <paramref name="target"/> by more than <paramref name="overTolerance"/> of it.</summary>
     public static bool IsOver(long applied, long target, double overTolerance) => applied > target * (1 + overTolerance);
 
     /// <summary>True when <paramref name="applied"/> is below <paramref name="target"/> by more than <paramref name="underTolerance"/> of it.</summary>

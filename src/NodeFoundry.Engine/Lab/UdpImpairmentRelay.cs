@@ -268,7 +268,7 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
                 return null;
             }
 
-            if (mapping.Faces.Count == 1)
+            if (mapping.Faces.Count == 1 && Volatile.Read(ref _firstSecondReplyPort) is null)
             {
                 Interlocked.CompareExchange(ref _firstSecondReplyPort, $"client {mapping.Client}: server {server} after {mapping.Faces.Keys.First()}", null);
             }
@@ -312,8 +312,11 @@ public sealed class UdpImpairmentRelay : IAsyncDisposable, IDisposable
             {
                 if (!received.RemoteEndPoint.Equals(mapping.Client))
                 {
-                    Interlocked.Increment(ref _strangers);
-                    Interlocked.CompareExchange(ref _firstStranger, $"{received.RemoteEndPoint} sent {received.ReceivedBytes} bytes to the reply port {face.LocalEndPoint} of client {mapping.Client} (server {server})", null);
+                    if (Interlocked.Increment(ref _strangers) == 1)
+                    {
+                        Interlocked.CompareExchange(ref _firstStranger, $"{received.RemoteEndPoint} sent {received.ReceivedBytes} bytes to the reply port {face.LocalEndPoint} of client {mapping.Client} (server {server})", null);
+                    }
+
                     continue;
                 }
 

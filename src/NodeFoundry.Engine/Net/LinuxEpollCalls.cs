@@ -13,8 +13,6 @@ internal static class LinuxEpollCalls
     public const int EpollCtlDel = 2;
     public const int EpollCtlMod = 3;
     public const uint EpollOut = 0x004;
-    public const uint EpollErr = 0x008;
-    public const uint EpollHup = 0x010;
     public const uint EpollOneShot = 1u << 30;
     public const int EpollCloexec = 0x80000;
 

@@ -9,7 +9,6 @@ internal static class LinuxErrno
     public const int EBADF = 9;
     public const int EAGAIN = 11;
     public const int EACCES = 13;
-    public const int EEXIST = 17;
     public const int EINVAL = 22;
     public const int EPIPE = 32;
     public const int ENOSYS = 38;
