@@ -7,7 +7,7 @@ namespace NodeFoundry.Http;
 /// <summary>
 /// The Linux file path: sendfile(2) called directly on the socket and the open file's descriptor with explicit
 /// offsets, looping while it makes progress, the head sent with send(2) in front (corked by the caller). The first
-/// turn runs on the caller's thread; when the socket is full the response parks on a <see cref="SendfilePump"/>,
+/// turn runs on the caller's thread; when the socket is full the response parks on a <see cref="SocketPump"/>,
 /// which continues it on its own thread whenever the socket has room, and hands it back once it is done. Compared
 /// with <see cref="PortableFileSender"/>: no lseek/fstat per chunk and no thread-pool hand-off per chunk, which is
 /// what nginx's single sendfile loop also avoids (docs/performance.md, "Direct sendfile").
@@ -47,7 +47,7 @@ internal static class DirectFileSender
             step = job.Advance(job.ChunkBytes);
             if (step is SendfileStep.Blocked or SendfileStep.Yielded)
             {
-                job.Pump = SendfilePump.For(job.SocketFd);
+                job.Pump = SocketPump.For(job.SocketFd);
                 using (cancellationToken.Register(static s => ((SendfileJob)s!).Pump!.Cancel((SendfileJob)s!), job))
                 {
                     job.Pump.Park(job);

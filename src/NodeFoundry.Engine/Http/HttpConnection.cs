@@ -47,8 +47,10 @@ internal sealed class HttpConnection
         var buffer = ArrayPool<byte>.Shared.Rent(_options.Limits.MaxHeadBytes);
         var filled = 0;
         var graceful = true;
+        DirectReceiver? direct = null;
         try
         {
+            direct = _options.DirectReceive && DirectReceiver.IsSupported ? new DirectReceiver(_socket, stop) : null;
             for (var served = 0; served < _options.MaxRequestsPerConnection && !stop.IsCancellationRequested; served++)
             {
                 var started = filled > 0 ? _time.GetTimestamp() : 0;
@@ -76,7 +78,7 @@ internal sealed class HttpConnection
                         ? served == 0 ? _options.RequestTimeout : _options.IdleTimeout
                         : _options.RequestTimeout - _time.GetElapsedTime(started);
                     scanFrom = filled;
-                    var received = await ReceiveAsync(buffer.AsMemory(filled), wait, stop).ConfigureAwait(false);
+                    var received = await ReceiveAsync(direct, buffer.AsMemory(filled), wait, stop).ConfigureAwait(false);
                     if (received < 0)
                     {
                         _counters.CountTimeout();
@@ -113,6 +115,13 @@ internal sealed class HttpConnection
                 var request = parsed.Request!;
                 Buffer.BlockCopy(buffer, parsed.Consumed, buffer, 0, filled - parsed.Consumed);
                 filled -= parsed.Consumed;
+                if (direct is not null && request.Method == "POST")
+                {
+                    // Possibly resumed on a pump thread that other connections wait on, and a POST route may write to
+                    // disk (phone-home): answer it from the thread pool.
+                    await Task.Yield();
+                }
+
                 var last = served + 1 >= _options.MaxRequestsPerConnection;
                 var keepGoing = await AnswerAsync(request, started, last, stop).ConfigureAwait(false);
                 if (!keepGoing)
@@ -128,17 +137,25 @@ internal sealed class HttpConnection
         }
         finally
         {
+            direct?.Dispose();
             ArrayPool<byte>.Shared.Return(buffer);
             await CloseAsync(graceful).ConfigureAwait(false);
         }
     }
 
     /// <summary>Bytes received, 0 when the client closed, -1 on timeout. Throws when stopping.</summary>
-    private async Task<int> ReceiveAsync(Memory<byte> memory, TimeSpan wait, CancellationToken stop)
+    private async ValueTask<int> ReceiveAsync(DirectReceiver? direct, Memory<byte> memory, TimeSpan wait, CancellationToken stop)
     {
         if (wait <= TimeSpan.Zero)
         {
             return -1;
+        }
+
+        if (direct is not null)
+        {
+            // Saturated: a timeout configured as "practically never" must not wrap around into the past.
+            var by = Environment.TickCount64 + (long)Math.Min(Math.Ceiling(wait.TotalMilliseconds), long.MaxValue / 4);
+            return await direct.ReceiveAsync(memory, by).ConfigureAwait(false);
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);

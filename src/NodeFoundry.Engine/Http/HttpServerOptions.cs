@@ -42,10 +42,19 @@ public sealed record HttpServerOptions
 
     /// <summary>
     /// On Linux, send files with sendfile(2) called directly and wait for writability on the server's own epoll
-    /// threads (no lseek/fstat and no thread-pool hand-off per chunk; docs/http-server.md). Off, or on other systems,
-    /// the portable SendPacketsAsync path is used. On by default; an escape hatch, and the way tests cover both paths.
+    /// threads (no lseek/fstat and no thread-pool hand-off per chunk; docs/http-server.md), and try a response held in
+    /// memory with one send(2) before the runtime's asynchronous send. Off, or on other systems, the portable
+    /// SendPacketsAsync and SendAsync paths are used. On by default; an escape hatch, and the way tests cover both paths.
     /// </summary>
     public bool DirectSendfile { get; init; } = true;
+
+    /// <summary>
+    /// On Linux, read requests with recv(2) called directly and wait for the next request on the server's own epoll
+    /// threads, which then answer it right there (no thread-pool hand-off per request; docs/http-server.md). Off, or on
+    /// other systems, the runtime's asynchronous socket receive is used. On by default; an escape hatch, and the way
+    /// tests cover both paths.
+    /// </summary>
+    public bool DirectReceive { get; init; } = true;
 
     /// <summary>
     /// Most connections open at once; the next is answered 503 and closed. Sized for a fleet, not a web site: every

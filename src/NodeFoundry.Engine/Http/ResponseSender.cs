@@ -6,7 +6,8 @@ using NodeFoundry.Net;
 namespace NodeFoundry.Http;
 
 /// <summary>
-/// Writes a response to a socket. Bodies in memory go out with the head in one send. Responses with file parts go
+/// Writes a response to a socket. Bodies in memory go out with the head in one send (on Linux tried at once with
+/// <see cref="ImmediateSend"/>, the usual case for a script). Responses with file parts go
 /// corked by <see cref="DirectFileSender"/> (Linux: sendfile(2) called directly) or else by
 /// <see cref="PortableFileSender"/> (SendPacketsAsync); the choice is made once per process, and
 /// <see cref="HttpServerOptions.DirectSendfile"/> can turn the direct path off. With an egress budget, a file body
@@ -33,7 +34,12 @@ internal static class ResponseSender
                     offset += part.Memory.Length;
                 }
 
-                await SendAllAsync(socket, buffer.AsMemory(0, total), options.SendTimeout, cancellationToken).ConfigureAwait(false);
+                var taken = options.DirectSendfile ? ImmediateSend.Try(socket, buffer.AsSpan(0, total)) : 0;
+                if (taken < total)
+                {
+                    await SendAllAsync(socket, buffer.AsMemory(taken, total - taken), options.SendTimeout, cancellationToken).ConfigureAwait(false);
+                }
+
                 var bodyBytes = total - head.Length;
                 progress(bodyBytes);
                 return bodyBytes;

@@ -8,14 +8,12 @@ namespace NodeFoundry.Http;
 /// One response on its way out by the direct Linux path: the head, then the body parts (bytes in memory or ranges
 /// of the open file), written with send(2) and sendfile(2) on the non-blocking socket, with explicit file offsets
 /// (no lseek, no fstat). A turn (<see cref="Advance"/>) writes until the socket is full, the response is done or the
-/// turn's budget is used; the caller's thread takes the first turn and a <see cref="SendfilePump"/> thread the
+/// turn's budget is used; the caller's thread takes the first turn and a <see cref="SocketPump"/> thread the
 /// later ones, so a download that waits for its client costs no thread and no thread-pool hand-off per chunk.
 /// Only one thread touches a job at a time: the caller until it parks the job, then whoever takes it off the pump.
 /// </summary>
-internal sealed class SendfileJob
+internal sealed class SendfileJob : IPumpWaiter
 {
-    private static long s_lastToken;
-
     private readonly int _socketFd;
     private readonly int _fileFd;
     private readonly ReadOnlyMemory<byte> _head;
@@ -37,7 +35,7 @@ internal sealed class SendfileJob
         _chunkBytes = options.SendChunkBytes;
         _sendTimeoutMs = (long)options.SendTimeout.TotalMilliseconds;
         Stop = stop;
-        Token = Interlocked.Increment(ref s_lastToken);
+        Token = SocketPump.NewToken();
         Deadline = Environment.TickCount64 + _sendTimeoutMs;
         EpollEvent = LinuxEpollCalls.EpollEvent(LinuxEpollCalls.EpollOut | LinuxEpollCalls.EpollOneShot, Token);
     }
@@ -56,7 +54,7 @@ internal sealed class SendfileJob
     public CancellationToken Stop { get; }
 
     /// <summary>The pump the job parks on once its socket is full (set by the caller before the first park).</summary>
-    public SendfilePump? Pump { get; set; }
+    public SocketPump? Pump { get; set; }
 
     /// <summary>
     /// Milliseconds (<see cref="Environment.TickCount64"/>) by which the next <see cref="HttpServerOptions.SendChunkBytes"/>
@@ -151,6 +149,33 @@ internal sealed class SendfileJob
             }
         }
     }
+
+    /// <summary>The socket has room: the next turn, on the pump's thread; parks again until the response is done.</summary>
+    public void OnReady()
+    {
+        try
+        {
+            switch (Advance(budget: ChunkBytes))
+            {
+                case SendfileStep.Blocked or SendfileStep.Yielded:
+                    Pump!.Park(this);
+                    break;
+                case var step:
+                    Completion.TrySetResult(step);
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            // A dead socket (EPIPE, reset) or a file error: the connection that owns the job decides what it means.
+            Completion.TrySetException(ex);
+        }
+    }
+
+    public void OnExpired() =>
+        Completion.TrySetException(new OperationCanceledException("the client did not read the response within the send timeout"));
+
+    public void OnAbandoned(Exception error) => Completion.TrySetException(error);
 
     /// <summary>What is still to send, for the portable path to finish a response this one could not (see <see cref="SendfileStep.Unsupported"/>).</summary>
     public (ReadOnlyMemory<byte> Head, List<ResponsePart> Parts) Remaining()

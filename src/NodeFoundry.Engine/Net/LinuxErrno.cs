@@ -15,4 +15,5 @@ internal static class LinuxErrno
     public const int EOPNOTSUPP = 95;
     public const int ECONNRESET = 104;
     public const int ENOTCONN = 107;
+    public const int ETIMEDOUT = 110;
 }

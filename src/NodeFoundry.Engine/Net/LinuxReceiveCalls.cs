@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace NodeFoundry.Net;
 
 /// <summary>
-/// The libc calls the TFTP epoll receive path needs besides epoll itself (which lives in
-/// <c>Http/LinuxSendCalls</c>). They take plain descriptors and native pointers (the engine builds without unsafe
+/// The libc receive calls of the TFTP epoll loop and the HTTP direct receive path (epoll itself is
+/// <see cref="LinuxEpollCalls"/>). They take plain descriptors and native pointers (the engine builds without unsafe
 /// code: the buffers they point into are pinned arrays) and return -1 with errno
 /// (<see cref="Marshal.GetLastPInvokeError"/>) like libc does.
 /// </summary>
@@ -19,6 +19,10 @@ internal static class LinuxReceiveCalls
 
     /// <summary>AF_INET as the kernel writes it into sockaddr_in.sin_family.</summary>
     public const ushort AfInet = 2;
+
+    [DllImport("libc", EntryPoint = "recv", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern nint Recv(int fd, ref byte buffer, nuint length, int flags);
 
     [DllImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

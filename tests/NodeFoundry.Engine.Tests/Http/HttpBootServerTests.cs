@@ -221,11 +221,14 @@ public sealed class HttpBootServerTests
         Assert.Equal(206, client.ReadResponse().Status);
     }
 
-    [Fact]
-    public async Task Keep_alive_serves_several_requests_on_one_connection()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Keep_alive_serves_several_requests_on_one_connection(bool directReceive)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await HttpTestServer.StartAsync(o => o with { DirectReceive = directReceive });
         using var client = server.Connect();
+        var parksBefore = SocketPump.Parks;
         for (var i = 0; i < 10; i++)
         {
             client.Send(HttpTestServer.Get(i % 2 == 0 ? "/a.txt" : "/sub/deeper/b.txt"));
@@ -235,12 +238,19 @@ public sealed class HttpBootServerTests
         }
 
         Assert.Equal(1, server.Server.Counters.AcceptedConnections);
+        if (directReceive && DirectReceiver.IsSupported)
+        {
+            // Between requests the connection had nothing to read: it must have waited on a pump, not on the runtime.
+            Assert.True(SocketPump.Parks > parksBefore, "the direct receive path never waited on a pump");
+        }
     }
 
-    [Fact]
-    public async Task Pipelined_requests_in_one_write_are_answered_in_order()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Pipelined_requests_in_one_write_are_answered_in_order(bool directReceive)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await HttpTestServer.StartAsync(o => o with { DirectReceive = directReceive });
         using var client = server.Connect();
         client.Send(HttpTestServer.Get("/a.txt") + "HEAD /digits.bin HTTP/1.1\r\n\r\n" + HttpTestServer.Get("/missing") + HttpTestServer.Get("/sub/deeper/b.txt", "Connection: close"));
         Assert.Equal("hello, boot\n", client.ReadResponse().Text);

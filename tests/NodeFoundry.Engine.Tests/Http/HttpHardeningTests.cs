@@ -36,10 +36,12 @@ public sealed class HttpHardeningTests
         Assert.Equal(414, client.ReadResponse().Status);
     }
 
-    [Fact]
-    public async Task A_head_sent_one_byte_per_write_is_answered_once_complete()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_head_sent_one_byte_per_write_is_answered_once_complete(bool directReceive)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await HttpTestServer.StartAsync(o => o with { DirectReceive = directReceive });
         using var client = server.Connect();
         var head = Encoding.ASCII.GetBytes(HttpTestServer.Get("/a.txt", "User-Agent: trickle") + HttpTestServer.Get("/digits.bin"));
         for (var i = 0; i < head.Length; i++)
@@ -86,10 +88,12 @@ public sealed class HttpHardeningTests
         Assert.Equal(505, server.Request("GET /a.txt HTTP/2.0\r\n\r\n").Status);
     }
 
-    [Fact]
-    public async Task Slow_client_is_cut_off_by_the_request_timeout_without_blocking_others()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Slow_client_is_cut_off_by_the_request_timeout_without_blocking_others(bool directReceive)
     {
-        await using var server = await HttpTestServer.StartAsync(o => o with { RequestTimeout = TimeSpan.FromSeconds(1) });
+        await using var server = await HttpTestServer.StartAsync(o => o with { DirectReceive = directReceive, RequestTimeout = TimeSpan.FromSeconds(1) });
         using var slow = server.Connect();
         var head = Encoding.ASCII.GetBytes("GET /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slowloris\r\nX-Pad: " + new string('p', 200));
         var cutOff = false;
@@ -135,10 +139,12 @@ public sealed class HttpHardeningTests
         Assert.Contains(events, e => e.StatusCode == 408 && e.Reason!.Contains("request timeout", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Idle_keep_alive_connection_is_closed_after_the_idle_timeout()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Idle_keep_alive_connection_is_closed_after_the_idle_timeout(bool directReceive)
     {
-        await using var server = await HttpTestServer.StartAsync(o => o with { IdleTimeout = TimeSpan.FromMilliseconds(500) });
+        await using var server = await HttpTestServer.StartAsync(o => o with { DirectReceive = directReceive, IdleTimeout = TimeSpan.FromMilliseconds(500) });
         using var client = server.Connect();
         client.Send(HttpTestServer.Get("/a.txt"));
         Assert.Equal(200, client.ReadResponse().Status);
@@ -147,20 +153,24 @@ public sealed class HttpHardeningTests
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5));
     }
 
-    [Fact]
-    public async Task A_connection_that_never_sends_is_closed_after_the_request_timeout()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_connection_that_never_sends_is_closed_after_the_request_timeout(bool directReceive)
     {
-        await using var server = await HttpTestServer.StartAsync(o => o with { RequestTimeout = TimeSpan.FromMilliseconds(500) });
+        await using var server = await HttpTestServer.StartAsync(o => o with { DirectReceive = directReceive, RequestTimeout = TimeSpan.FromMilliseconds(500) });
         using var client = server.Connect();
         var clock = Stopwatch.StartNew();
         Assert.True(client.IsClosedByServer());
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5));
     }
 
-    [Fact]
-    public async Task Many_concurrent_connections_are_all_served()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Many_concurrent_connections_are_all_served(bool directReceive)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await HttpTestServer.StartAsync(o => o with { DirectReceive = directReceive });
         const int clients = 200;
         var connections = Enumerable.Range(0, clients).Select(_ => server.Connect()).ToList();
         try
@@ -232,10 +242,12 @@ public sealed class HttpHardeningTests
         Assert.Contains(server.DrainEvents(), e => e.StatusCode == 400);
     }
 
-    [Fact]
-    public async Task Stopping_closes_open_connections_and_returns_promptly()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Stopping_closes_open_connections_and_returns_promptly(bool directReceive)
     {
-        var server = await HttpTestServer.StartAsync();
+        var server = await HttpTestServer.StartAsync(o => o with { DirectReceive = directReceive });
         using var idle = server.Connect();
         idle.Send(HttpTestServer.Get("/a.txt"));
         idle.ReadResponse();

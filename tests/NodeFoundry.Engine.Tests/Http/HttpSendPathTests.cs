@@ -8,7 +8,7 @@ namespace NodeFoundry.Tests.Http;
 
 /// <summary>
 /// Both file send paths — the direct Linux sendfile path (<see cref="DirectFileSender"/>, parked on
-/// <see cref="SendfilePump"/>s) and the portable SendPacketsAsync path — give the same bytes, ranges, multipart
+/// <see cref="SocketPump"/>s) and the portable SendPacketsAsync path — give the same bytes, ranges, multipart
 /// bodies, send timeouts and stops. Small socket buffers and small chunks make every transfer wait for its
 /// reader, so the direct path's parking and resuming is what these tests exercise.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed class HttpSendPathTests
     {
         var content = Seeded(24 << 20, 7);
         await using var server = await HttpTestServer.StartAsync(Path(direct), populate: root => File.WriteAllBytes(System.IO.Path.Combine(root, "kernel"), content));
-        var parksBefore = SendfilePump.Parks;
+        var parksBefore = SocketPump.Parks;
         using var client = server.Connect();
         client.Socket.ReceiveBufferSize = 64 * 1024;
         client.Send(HttpTestServer.Get("/kernel"));
@@ -52,7 +52,7 @@ public sealed class HttpSendPathTests
         if (direct && DirectFileSender.IsSupported)
         {
             // 24 MiB cannot fit in the socket buffers: the response must have parked at least once.
-            Assert.True(SendfilePump.Parks > parksBefore, "the direct path never waited on a pump");
+            Assert.True(SocketPump.Parks > parksBefore, "the direct path never waited on a pump");
         }
 
         // The connection is still good for the next request (keep-alive after a parked response).
