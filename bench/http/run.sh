@@ -12,6 +12,8 @@
 # writes every measurement to $OUT/results.tsv. Usage: sudo bench/http/run.sh
 # Environment: CONC="8 32"  REPEAT=8  ROUNDS=3  WARMUP=8  SHAPED_CONC=8  SHAPED_REPEAT=2  DURATION=10  SKIP_BUILD=1
 #   OUT=<folder>. WARMUP: copies per client (2 clients) each server serves before the first round.
+#   AA=1: an A/A calibration: a second nginx takes NodeFoundry's place (:8081), so the printed ratios show what the
+#   bench itself reads between two identical servers (its noise and any bias of port or order).
 # Network rule: only 192.0.2.1 (server, netns nfhttp-s) and 192.0.2.2 (client, netns nfhttp-c); both namespaces
 # are deleted on exit (trap), and only the PIDs this script started are stopped.
 set -euo pipefail
@@ -75,11 +77,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------- build
+AA=${AA:-0}
+[ "$AA" = 1 ] && SKIP_BUILD=1   # no NodeFoundry in an A/A run
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building NodeFoundry host (Release, dotnet publish) into $OUT/host"
   publish_into_out src/NodeFoundry.Host host
 fi
-[ -f "$OUT/host/nodefoundry.dll" ] || { echo "host build missing in $OUT/host" >&2; exit 1; }
+[ "$AA" = 1 ] || [ -f "$OUT/host/nodefoundry.dll" ] || { echo "host build missing in $OUT/host" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------- files
 ROOT="$OUT/http"
@@ -97,7 +101,7 @@ veth_lab_up "$NS_S" "$NS_C" "$IF_S" "$IF_C" "$SERVER_IP" "$CLIENT_IP"
 start_server() {
   local name=$1 dir="$OUT/$1" port=${PORT[$1]} i pid
   rm -rf "$dir"; mkdir -p "$dir/tmp"
-  if [ "$name" = nginx ]; then
+  if [ "$name" = nginx ] || [ "$AA" = 1 ]; then
     write_nginx_conf "$dir" "$ROOT" "$SERVER_IP:$port"
     ip netns exec "$NS_S" nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" -g 'daemon off;' >"$dir/stdout.log" 2>&1 &
   else
@@ -202,4 +206,5 @@ awk -F'\t' '
       if (t ~ /^shaped/) printf "%-12s %11.1f%% %11.1f%%          of 125 MB/s (1 Gbit/s); of 117.6 MB/s goodput: %.1f%% / %.1f%%\n", "", ma / 1.25, mb / 1.25, ma / 1.176, mb / 1.176
     }
   }' "$RESULTS"
+[ "$AA" = 1 ] && echo "A/A run: the 'nodefoundry' column is a second nginx on :${PORT[nodefoundry]}"
 echo "results: $RESULTS"
