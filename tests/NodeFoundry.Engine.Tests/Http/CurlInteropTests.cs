@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 
 namespace NodeFoundry.Tests.Http;
 
 /// <summary>
-/// A real client against the server on 127.0.0.1: curl (installed by .ci/run). Lab-free: no namespaces,
+/// A real client against the server on 127.0.0.1 (and ::1): curl (installed by .ci/run). Lab-free: no namespaces,
 /// no root. Each curl runs with --max-time and is killed (by its own process id) if it overstays.
 /// </summary>
 public sealed class CurlInteropTests
@@ -48,6 +50,51 @@ public sealed class CurlInteropTests
         }
 
         return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Over_ipv6_loopback_get_range_and_keep_alive_work_and_the_event_names_the_v6_client(bool directReceive)
+    {
+        if (!Ipv6LoopbackWorks())
+        {
+            // A host with IPv6 switched off (some containers) has nothing to listen on; there is nothing to test there.
+            return;
+        }
+
+        await using var server = await HttpTestServer.StartAsync(o => o with { ListenAddress = IPAddress.IPv6Loopback, DirectReceive = directReceive });
+        var url = $"http://[::1]:{server.EndPoint.Port}";
+
+        // Two transfers in one curl (the second after --next, which resets options, hence repeated): the connection is
+        // reused, the second is a range. -g: the brackets are an address, not a glob.
+        const string Format = " %{http_code} %{num_connects}|";
+        var both = Curl("-g", "-w", Format, url + "/digits.bin", "--next", "-sS", "--noproxy", "*", "--max-time", "15", "-g", "-r", "10-14", "-w", Format, url + "/digits.bin");
+        Assert.Equal(0, both.Exit);
+        Assert.Equal("0123456789abcdefghij 200 1|abcde 206 0|", both.Out);
+
+        var events = await server.WaitForEventsAsync(2);
+        Assert.All(events, e => Assert.Equal(IPAddress.IPv6Loopback, e.IPAddress));
+        Assert.Equal(1, server.Server.Counters.AcceptedConnections);
+    }
+
+    private static bool Ipv6LoopbackWorks()
+    {
+        if (!Socket.OSSupportsIPv6)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     [Fact]
