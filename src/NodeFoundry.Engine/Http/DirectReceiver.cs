@@ -19,6 +19,7 @@ internal sealed class DirectReceiver : IPumpWaiter, IDisposable
     private readonly SocketPump _pump;
     private readonly CancellationTokenRegistration _stopRegistration;
     private TaskCompletionSource<bool>? _wait;
+    private long _parks;
 
     public DirectReceiver(Socket socket, CancellationToken stop)
     {
@@ -46,6 +47,9 @@ internal sealed class DirectReceiver : IPumpWaiter, IDisposable
     public long Deadline { get; private set; }
 
     public CancellationToken Stop { get; }
+
+    /// <summary>Times this receiver parked (counted just before it does; tests wait on it to know a receive is parked).</summary>
+    public long Parks => Interlocked.Read(ref _parks);
 
     /// <summary>
     /// Bytes received into <paramref name="memory"/>, 0 when the client closed, -1 when nothing came by
@@ -86,6 +90,7 @@ internal sealed class DirectReceiver : IPumpWaiter, IDisposable
                         var wait = new TaskCompletionSource<bool>();
                         _wait = wait;
                         Deadline = deadline;
+                        Interlocked.Increment(ref _parks);
                         _pump.Park(this);
                         if (!await wait.Task.ConfigureAwait(false))
                         {

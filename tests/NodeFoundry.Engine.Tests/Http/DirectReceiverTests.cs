@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Sockets;
+using NodeFoundry.Http;
+
+namespace NodeFoundry.Tests.Http;
+
+/// <summary>
+/// <see cref="DirectReceiver"/> on a loopback pair, below the server: what it returns, where it resumes, and that it
+/// never holds a socket's disposal up (Socket.Dispose waits for the handle's references; a receiver that kept one for
+/// the connection's life deadlocked the portable send path, which disposes the socket to end a send). Linux only: the
+/// direct path does not exist elsewhere.
+/// </summary>
+public sealed class DirectReceiverTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    private static async Task<(Socket Client, Socket Server, Socket Listener)> PairAsync()
+    {
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        var server = await listener.AcceptAsync();
+        return (client, server, listener);
+    }
+
+    private static long In(TimeSpan wait) => Environment.TickCount64 + (long)wait.TotalMilliseconds;
+
+    [Fact]
+    public async Task Bytes_already_there_are_returned_at_once_and_a_close_reads_as_zero()
+    {
+        if (!DirectReceiver.IsSupported)
+        {
+            return;
+        }
+
+        var (client, server, listener) = await PairAsync();
+        using var _ = listener;
+        using var __ = server;
+        using var receiver = new DirectReceiver(server, CancellationToken.None);
+        client.Send("GET / HTTP/1.1\r\n\r\n"u8.ToArray());
+        await Task.Delay(50);
+        var buffer = new byte[64];
+        Assert.Equal(18, await receiver.ReceiveAsync(buffer, In(Bound)));
+
+        client.Dispose();
+        Assert.Equal(0, await receiver.ReceiveAsync(buffer, In(Bound)).AsTask().WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task A_parked_receive_resumes_on_a_pump_thread_when_the_request_arrives()
+    {
+        if (!DirectReceiver.IsSupported)
+        {
+            return;
+        }
+
+        var (client, server, listener) = await PairAsync();
+        using var _ = listener;
+        using var __ = client;
+        using var ___ = server;
+        using var receiver = new DirectReceiver(server, CancellationToken.None);
+        var buffer = new byte[64];
+
+        async Task<(int Count, string? Thread)> ReceiveAndSayWhere()
+        {
+            var n = await receiver.ReceiveAsync(buffer, In(Bound)).ConfigureAwait(false);
+            return (n, Thread.CurrentThread.Name);
+        }
+
+        var pending = Task.Run(ReceiveAndSayWhere);
+        await HttpBootServerTests.WaitUntilAsync(() => receiver.Parks > 0);
+        client.Send("x"u8.ToArray());
+        var (count, thread) = await pending.WaitAsync(Bound);
+
+        Assert.Equal(1, count);
+        Assert.StartsWith("nf-socket-", thread, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_parked_receive_returns_minus_one_once_its_deadline_passes()
+    {
+        if (!DirectReceiver.IsSupported)
+        {
+            return;
+        }
+
+        var (client, server, listener) = await PairAsync();
+        using var _ = listener;
+        using var __ = client;
+        using var ___ = server;
+        using var receiver = new DirectReceiver(server, CancellationToken.None);
+        Assert.Equal(-1, await receiver.ReceiveAsync(new byte[64], In(TimeSpan.FromMilliseconds(300))).AsTask().WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task The_stop_ends_a_parked_receive_with_operation_canceled()
+    {
+        if (!DirectReceiver.IsSupported)
+        {
+            return;
+        }
+
+        var (client, server, listener) = await PairAsync();
+        using var _ = listener;
+        using var __ = client;
+        using var ___ = server;
+        using var stop = new CancellationTokenSource();
+        using var receiver = new DirectReceiver(server, stop.Token);
+        var pending = receiver.ReceiveAsync(new byte[64], In(TimeSpan.FromMinutes(5))).AsTask();
+        await HttpBootServerTests.WaitUntilAsync(() => receiver.Parks > 0);
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task Disposing_the_socket_between_receives_is_not_held_up_by_the_receiver()
+    {
+        if (!DirectReceiver.IsSupported)
+        {
+            return;
+        }
+
+        var (client, server, listener) = await PairAsync();
+        using var _ = listener;
+        using var __ = client;
+        using var receiver = new DirectReceiver(server, CancellationToken.None);
+        client.Send("x"u8.ToArray());
+        await Task.Delay(50);
+        Assert.Equal(1, await receiver.ReceiveAsync(new byte[64], In(Bound)));
+
+        // What the portable send path does to end a timed-out send: dispose the socket from another thread.
+        await Task.Run(server.Dispose).WaitAsync(Bound);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => receiver.ReceiveAsync(new byte[64], In(Bound)).AsTask().WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task Disposing_the_socket_while_a_receive_is_parked_ends_both()
+    {
+        if (!DirectReceiver.IsSupported)
+        {
+            return;
+        }
+
+        var (client, server, listener) = await PairAsync();
+        using var _ = listener;
+        using var __ = client;
+        using var receiver = new DirectReceiver(server, CancellationToken.None);
+        var pending = receiver.ReceiveAsync(new byte[64], In(TimeSpan.FromMinutes(5))).AsTask();
+        await HttpBootServerTests.WaitUntilAsync(() => receiver.Parks > 0);
+
+        // The dispose shuts the socket down, which wakes the parked receive; the receive lets its reference go, and
+        // the dispose completes. Neither may wait for the five-minute deadline.
+        await Task.Run(server.Dispose).WaitAsync(Bound);
+        int? count = null;
+        Exception? ended = null;
+        try
+        {
+            count = await pending.WaitAsync(Bound);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+            ended = ex;
+        }
+
+        Assert.True(ended is not null || count <= 0, $"the parked receive read {count} bytes from a disposed socket");
+    }
+}
