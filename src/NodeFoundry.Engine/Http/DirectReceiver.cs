@@ -15,11 +15,19 @@ namespace NodeFoundry.Http;
 /// </summary>
 internal sealed class DirectReceiver : IPumpWaiter, IDisposable
 {
+    /// <summary>
+    /// Receives in a row that found data without waiting, after which the next one parks anyway: a client that keeps
+    /// its socket full (a request flood, endless pipelining) would otherwise keep the pump's thread for itself. Parked
+    /// with data pending, it is ready again at once, but behind the pump's other ready connections.
+    /// </summary>
+    internal const int ReadsBeforeYield = 32;
+
     private readonly SafeHandle _handle;
     private readonly SocketPump _pump;
     private readonly CancellationTokenRegistration _stopRegistration;
     private TaskCompletionSource<bool>? _wait;
     private long _parks;
+    private int _readsSinceParked;
 
     public DirectReceiver(Socket socket, CancellationToken stop)
     {
@@ -69,13 +77,15 @@ internal sealed class DirectReceiver : IPumpWaiter, IDisposable
                 // references to go, and the portable send path disposes the socket to end a send (a lifelong
                 // reference deadlocked it). A disposed socket throws ObjectDisposedException here: the connection ends.
                 _handle.DangerousAddRef(ref referenced);
-                var n = LinuxReceiveCalls.Recv(SocketFd, ref MemoryMarshal.GetReference(memory.Span), (nuint)memory.Length, LinuxMessageFlags.DontWait);
+                var yielding = _readsSinceParked >= ReadsBeforeYield;
+                var n = yielding ? -1 : LinuxReceiveCalls.Recv(SocketFd, ref MemoryMarshal.GetReference(memory.Span), (nuint)memory.Length, LinuxMessageFlags.DontWait);
                 if (n >= 0)
                 {
+                    _readsSinceParked++;
                     return (int)n;
                 }
 
-                var errno = Marshal.GetLastPInvokeError();
+                var errno = yielding ? LinuxErrno.EAGAIN : Marshal.GetLastPInvokeError();
                 switch (errno)
                 {
                     case LinuxErrno.EAGAIN:
@@ -83,6 +93,8 @@ internal sealed class DirectReceiver : IPumpWaiter, IDisposable
                         {
                             return -1;
                         }
+
+                        _readsSinceParked = 0;
 
                         // Parked still referenced, so the descriptor number in the epoll set is not reused meanwhile.
                         // Not RunContinuationsAsynchronously: the pump's thread that completes the wait runs the rest

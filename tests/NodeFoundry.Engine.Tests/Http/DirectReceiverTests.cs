@@ -79,6 +79,36 @@ public sealed class DirectReceiverTests
     }
 
     [Fact]
+    public async Task A_socket_that_is_never_empty_still_yields_the_pump_now_and_then_and_loses_no_byte()
+    {
+        if (!DirectReceiver.IsSupported)
+        {
+            return;
+        }
+
+        var (client, server, listener) = await PairAsync();
+        using var _ = listener;
+        using var __ = client;
+        using var ___ = server;
+        using var receiver = new DirectReceiver(server, CancellationToken.None);
+        var sent = Enumerable.Range(0, 3 * DirectReceiver.ReadsBeforeYield).Select(i => (byte)i).ToArray();
+        client.Send(sent);
+        await Task.Delay(50);
+
+        // One byte per receive: the data is always there, so only the yield rule makes it park.
+        var received = new List<byte>();
+        var one = new byte[1];
+        while (received.Count < sent.Length)
+        {
+            Assert.Equal(1, await receiver.ReceiveAsync(one, In(Bound)).AsTask().WaitAsync(Bound));
+            received.Add(one[0]);
+        }
+
+        Assert.Equal(sent, received);
+        Assert.InRange(receiver.Parks, 2, 3);
+    }
+
+    [Fact]
     public async Task A_parked_receive_returns_minus_one_once_its_deadline_passes()
     {
         if (!DirectReceiver.IsSupported)
