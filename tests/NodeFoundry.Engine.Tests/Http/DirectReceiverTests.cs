@@ -14,15 +14,42 @@ public sealed class DirectReceiverTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
-    private static async Task<(Socket Client, Socket Server, Socket Listener)> PairAsync()
+    /// <summary>A connected loopback pair with a receiver on the accepted side; disposing closes all (twice is harmless).</summary>
+    private sealed class Connection : IDisposable
     {
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        var server = await listener.AcceptAsync();
-        return (client, server, listener);
+        private readonly Socket _listener;
+
+        private Connection(Socket listener, Socket client, Socket server, CancellationToken stop)
+        {
+            _listener = listener;
+            Client = client;
+            Server = server;
+            Receiver = new DirectReceiver(server, stop);
+        }
+
+        public Socket Client { get; }
+
+        public Socket Server { get; }
+
+        public DirectReceiver Receiver { get; }
+
+        public static async Task<Connection> OpenAsync(CancellationToken stop = default)
+        {
+            var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen();
+            var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await client.ConnectAsync(listener.LocalEndPoint!);
+            return new Connection(listener, client, await listener.AcceptAsync(), stop);
+        }
+
+        public void Dispose()
+        {
+            Receiver.Dispose();
+            Client.Dispose();
+            Server.Dispose();
+            _listener.Dispose();
+        }
     }
 
     private static long In(TimeSpan wait) => Environment.TickCount64 + (long)wait.TotalMilliseconds;
@@ -35,10 +62,8 @@ public sealed class DirectReceiverTests
             return;
         }
 
-        var (client, server, listener) = await PairAsync();
-        using var _ = listener;
-        using var __ = server;
-        using var receiver = new DirectReceiver(server, CancellationToken.None);
+        using var connection = await Connection.OpenAsync();
+        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
         client.Send("GET / HTTP/1.1\r\n\r\n"u8.ToArray());
         await Task.Delay(50);
         var buffer = new byte[64];
@@ -56,11 +81,8 @@ public sealed class DirectReceiverTests
             return;
         }
 
-        var (client, server, listener) = await PairAsync();
-        using var _ = listener;
-        using var __ = client;
-        using var ___ = server;
-        using var receiver = new DirectReceiver(server, CancellationToken.None);
+        using var connection = await Connection.OpenAsync();
+        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
         var buffer = new byte[64];
 
         async Task<(int Count, string? Thread)> ReceiveAndSayWhere()
@@ -86,11 +108,8 @@ public sealed class DirectReceiverTests
             return;
         }
 
-        var (client, server, listener) = await PairAsync();
-        using var _ = listener;
-        using var __ = client;
-        using var ___ = server;
-        using var receiver = new DirectReceiver(server, CancellationToken.None);
+        using var connection = await Connection.OpenAsync();
+        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
         var sent = Enumerable.Range(0, 3 * DirectReceiver.ReadsBeforeYield).Select(i => (byte)i).ToArray();
         client.Send(sent);
         await Task.Delay(50);
@@ -116,11 +135,8 @@ public sealed class DirectReceiverTests
             return;
         }
 
-        var (client, server, listener) = await PairAsync();
-        using var _ = listener;
-        using var __ = client;
-        using var ___ = server;
-        using var receiver = new DirectReceiver(server, CancellationToken.None);
+        using var connection = await Connection.OpenAsync();
+        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
         Assert.Equal(-1, await receiver.ReceiveAsync(new byte[64], In(TimeSpan.FromMilliseconds(300))).AsTask().WaitAsync(Bound));
     }
 
@@ -132,12 +148,9 @@ public sealed class DirectReceiverTests
             return;
         }
 
-        var (client, server, listener) = await PairAsync();
-        using var _ = listener;
-        using var __ = client;
-        using var ___ = server;
         using var stop = new CancellationTokenSource();
-        using var receiver = new DirectReceiver(server, stop.Token);
+        using var connection = await Connection.OpenAsync(stop.Token);
+        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
         var pending = receiver.ReceiveAsync(new byte[64], In(TimeSpan.FromMinutes(5))).AsTask();
         await HttpBootServerTests.WaitUntilAsync(() => receiver.Parks > 0);
 
@@ -153,10 +166,8 @@ public sealed class DirectReceiverTests
             return;
         }
 
-        var (client, server, listener) = await PairAsync();
-        using var _ = listener;
-        using var __ = client;
-        using var receiver = new DirectReceiver(server, CancellationToken.None);
+        using var connection = await Connection.OpenAsync();
+        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
         client.Send("x"u8.ToArray());
         await Task.Delay(50);
         Assert.Equal(1, await receiver.ReceiveAsync(new byte[64], In(Bound)));
@@ -174,10 +185,8 @@ public sealed class DirectReceiverTests
             return;
         }
 
-        var (client, server, listener) = await PairAsync();
-        using var _ = listener;
-        using var __ = client;
-        using var receiver = new DirectReceiver(server, CancellationToken.None);
+        using var connection = await Connection.OpenAsync();
+        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
         var pending = receiver.ReceiveAsync(new byte[64], In(TimeSpan.FromMinutes(5))).AsTask();
         await HttpBootServerTests.WaitUntilAsync(() => receiver.Parks > 0);
 
