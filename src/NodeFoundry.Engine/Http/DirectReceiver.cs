@@ -57,7 +57,7 @@ internal sealed class DirectReceiver : IPumpWaiter, IDisposable
     public CancellationToken Stop { get; }
 
     /// <summary>Times this receiver parked (counted just before it does; tests wait on it to know a receive is parked).</summary>
-    public long Parks => Interlocked.Read(ref _parks);
+    public long Parks => Volatile.Read(ref _parks);
 
     /// <summary>
     /// Bytes received into <paramref name="memory"/>, 0 when the client closed, -1 when nothing came by
@@ -77,47 +77,50 @@ internal sealed class DirectReceiver : IPumpWaiter, IDisposable
                 // references to go, and the portable send path disposes the socket to end a send (a lifelong
                 // reference deadlocked it). A disposed socket throws ObjectDisposedException here: the connection ends.
                 _handle.DangerousAddRef(ref referenced);
-                var yielding = _readsSinceParked >= ReadsBeforeYield;
-                var n = yielding ? -1 : LinuxReceiveCalls.Recv(SocketFd, ref MemoryMarshal.GetReference(memory.Span), (nuint)memory.Length, LinuxMessageFlags.DontWait);
-                if (n >= 0)
+                if (_readsSinceParked < ReadsBeforeYield)
                 {
-                    _readsSinceParked++;
-                    return (int)n;
+                    var n = LinuxReceiveCalls.Recv(SocketFd, ref MemoryMarshal.GetReference(memory.Span), (nuint)memory.Length, LinuxMessageFlags.DontWait);
+                    if (n >= 0)
+                    {
+                        _readsSinceParked++;
+                        return (int)n;
+                    }
+
+                    var errno = Marshal.GetLastPInvokeError();
+                    switch (errno)
+                    {
+                        case LinuxErrno.EAGAIN:
+                            break;
+                        case LinuxErrno.EINTR when ++interrupted < 100:
+                            continue;
+                        case LinuxErrno.ECONNRESET or LinuxErrno.ENOTCONN or LinuxErrno.ETIMEDOUT or LinuxErrno.EBADF:
+                            throw new SocketException((int)SocketError.ConnectionReset);
+                        default:
+                            throw new IOException($"recv failed: errno {errno}");
+                    }
                 }
 
-                var errno = yielding ? LinuxErrno.EAGAIN : Marshal.GetLastPInvokeError();
-                switch (errno)
+                // Nothing to read, or yielding the pump: wait on it.
+                if (Environment.TickCount64 >= deadline)
                 {
-                    case LinuxErrno.EAGAIN:
-                        if (Environment.TickCount64 >= deadline)
-                        {
-                            return -1;
-                        }
-
-                        _readsSinceParked = 0;
-
-                        // Parked still referenced, so the descriptor number in the epoll set is not reused meanwhile.
-                        // Not RunContinuationsAsynchronously: the pump's thread that completes the wait runs the rest
-                        // of the connection's turn itself.
-                        var wait = new TaskCompletionSource<bool>();
-                        _wait = wait;
-                        Deadline = deadline;
-                        Interlocked.Increment(ref _parks);
-                        _pump.Park(this);
-                        if (!await wait.Task.ConfigureAwait(false))
-                        {
-                            return -1;
-                        }
-
-                        // Readable (data, the client's FIN or a reset): the next recv says which.
-                        continue;
-                    case LinuxErrno.EINTR when ++interrupted < 100:
-                        continue;
-                    case LinuxErrno.ECONNRESET or LinuxErrno.ENOTCONN or LinuxErrno.ETIMEDOUT or LinuxErrno.EBADF:
-                        throw new SocketException((int)SocketError.ConnectionReset);
-                    default:
-                        throw new IOException($"recv failed: errno {errno}");
+                    return -1;
                 }
+
+                // Parked still referenced, so the descriptor number in the epoll set is not reused meanwhile. Not
+                // RunContinuationsAsynchronously: the pump's thread that completes the wait runs the rest of the
+                // connection's turn itself.
+                _readsSinceParked = 0;
+                var wait = new TaskCompletionSource<bool>();
+                _wait = wait;
+                Deadline = deadline;
+                Volatile.Write(ref _parks, _parks + 1);
+                _pump.Park(this);
+                if (!await wait.Task.ConfigureAwait(false))
+                {
+                    return -1;
+                }
+
+                // Readable (data, the client's FIN or a reset): the next recv says which.
             }
             finally
             {

@@ -23,8 +23,9 @@ namespace NodeFoundry.Http;
 /// most <see cref="MaximumCut"/> a step, and raises one only when it is well below (<see cref="UnderTolerance"/>), and
 /// only as far as the sum allows. A body that has been handed to the socket is not gone: the socket stays paced, and in
 /// the budget, until its send queue is empty (<see cref="SocketSendQueue"/>); released when sendfile returned, the rest
-/// of a 1 MiB kernel left at line rate. A new body on the same keep-alive connection takes over its pacing. Where the server's interface is known, what it really sent corrects the sum once a
-/// second (<see cref="Correction"/>): the kernel's per-socket pacing delivers a little under the rates set.
+/// of a 1 MiB kernel left at line rate. A new body on the same keep-alive connection takes over its pacing. Where the
+/// server's interface is known, what it really sent corrects the sum once a second (<see cref="Correction"/>): the
+/// kernel's per-socket pacing delivers a little under the rates set.
 /// Linux only; <see cref="Create"/> returns null elsewhere and when no budget is set.
 /// </summary>
 internal sealed class EgressPacer : IDisposable
