@@ -271,10 +271,7 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
                 conflicts = _store.TakeConflicts();
                 foreach (var conflict in conflicts)
                 {
-                    if (conflict.Holder is { } holder)
-                    {
-                        handler.Leases.Learn(holder);
-                    }
+                    handler.Leases.LearnRefusal(conflict);
                 }
 
                 if (conflicts.Count > 0)

@@ -76,10 +76,16 @@ public sealed class SharedStoreAcceptanceTests(PostgresCluster cluster, ITestOut
 
         var bound = acks.GroupBy(a => a.Mac).ToDictionary(g => g.Key, g => g.Last());
         output.WriteLine($"bound {bound.Count}: {bound.Values.Count(a => a.Server.Equals(SharedStoreLab.ServerA.Address))} by A, the rest by B; {naks} NAKs from conflicts");
-        Assert.True(bound.Count == 2 * ClientsPerRelay,
-            $"{bound.Count} of {2 * ClientsPerRelay} clients bound ({naks} NAKs)\nB:\n{Tail(serverB.StandardOutput)}\n{serverB.StandardError}");
+        var unbound = macsA.Concat(macsB).Where(m => !bound.ContainsKey(m)).Select(TestMacs.Colon).ToList();
+        Assert.True(unbound.Count == 0,
+            $"{bound.Count} of {2 * ClientsPerRelay} clients bound ({naks} NAKs); not bound: {string.Join(", ", unbound.Take(20))}" +
+            $"\nA:\n{Unusual(serverA.StandardOutput)}\n{serverA.StandardError}\nB:\n{Unusual(serverB.StandardOutput)}\n{serverB.StandardError}");
         AssertNoAddressAcknowledgedToTwoClients(acks);
         Assert.Contains(bound.Values, a => a.Server.Equals(SharedStoreLab.ServerA.Address));
+
+        // Where the two servers' scans met, the one refused leapt away (LeaseTable.LearnRefusal): a refusal or two per
+        // meeting, not one per client as when a scan chased the other's front (92–141 NAKs, and clients left unbound).
+        Assert.True(naks <= 20, $"{naks} NAKs: a server's scan kept racing the other's");
 
         // Every client A acknowledged renews through B, which A's death left as the only server: same address.
         var fromA = bound.Values.Where(a => a.Server.Equals(SharedStoreLab.ServerA.Address)).ToList();
@@ -219,4 +225,9 @@ public sealed class SharedStoreAcceptanceTests(PostgresCluster cluster, ITestOut
         reply?.Options.Get(DhcpOptionCode.Message) is { } m ? System.Text.Encoding.ASCII.GetString(m.Span) : string.Empty;
 
     private static string Tail(string output) => output.Length <= 4000 ? output : output[^4000..];
+
+    /// <summary>The last lines of a server's log that are not a plain offer, grant or binding: refusals, store events, errors.</summary>
+    private static string Unusual(string output) => string.Join('\n', output.Split('\n')
+        .Where(l => !l.Contains(" Offered ", StringComparison.Ordinal) && !l.Contains(" Granted ", StringComparison.Ordinal) && !l.Contains(" Bound ", StringComparison.Ordinal))
+        .TakeLast(40));
 }

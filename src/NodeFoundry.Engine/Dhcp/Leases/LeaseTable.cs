@@ -12,7 +12,8 @@ namespace NodeFoundry.Dhcp.Leases;
 /// <remarks>
 /// <para>Allocation order for an offer: the client's reservation; its existing (even expired or released) lease in
 /// the pool; the requested address if never used or already its own; its outstanding offer; an address freed
-/// without an owner; the next never-used address (lowest first); and only then, oldest first, an address whose
+/// without an owner; the next never-used address (lowest first, or from a server's own starting point in a shared
+/// pool, leaping away from another server's allocation front it ran into: <see cref="LearnRefusal"/>); and only then, oldest first, an address whose
 /// previous client's lease expired or was released. So a returning client gets its old address back for as long as
 /// the pool has any other address to give.</para>
 /// <para>Every operation is O(1) amortized (heap operations O(log n)). Mutating calls come from the DHCP loop;
@@ -254,10 +255,9 @@ public sealed class LeaseTable
                 }
             }
 
-            while (state.NextFresh < state.Pool.Size)
+            while (state.TryTakeScanStep(out long step))
             {
-                uint value = state.ValueAtScan(state.NextFresh);
-                state.NextFresh++;
+                uint value = state.ValueAtScan(step);
                 AddressSlot? slot = state.Slots.GetValueOrDefault(value);
                 if (Classify(slot, mac, now) is Availability.Fresh or Availability.Own)
                 {
@@ -437,8 +437,8 @@ public sealed class LeaseTable
     }
 
     /// <summary>
-    /// Takes in a lease another server committed to a shared store (a change it read, or the holder of an address the
-    /// store refused us). Not journaled: it is durable there already. The record replaces what the table knew of the
+    /// Takes in a lease another server committed to a shared store (a change read from it; a refused grant's holder
+    /// comes through <see cref="LearnRefusal"/>). Not journaled: it is durable there already. The record replaces what the table knew of the
     /// address, exactly as replay would.
     /// </summary>
     public void Learn(in LeaseRecord record)
@@ -446,6 +446,27 @@ public sealed class LeaseTable
         lock (_gate)
         {
             ApplyRecord(record);
+        }
+    }
+
+    /// <summary>
+    /// Takes in a grant a shared store refused: the holder's lease (when the store read it) replaces this table's, and
+    /// when this table's scan for never-used addresses produced the address, the scan moves away from the other
+    /// server's allocation front (<see cref="PoolState.LeapAfterRefusal"/>) instead of racing it address by address.
+    /// </summary>
+    public void LearnRefusal(in LeaseConflict conflict)
+    {
+        lock (_gate)
+        {
+            if (conflict.Holder is { } holder)
+            {
+                ApplyRecord(holder);
+            }
+
+            if (Ipv4.TryToUInt32(conflict.Refused.Address, out uint value) && FindPool(value) is { } pool)
+            {
+                pool.LeapAfterRefusal(pool.ScanIndex(value));
+            }
         }
     }
 
@@ -671,9 +692,9 @@ public sealed class LeaseTable
         if (pool.Slots.TryGetValue(slot.Value, out AddressSlot? mine) && ReferenceEquals(mine, slot))
         {
             pool.Slots.Remove(slot.Value);
-            if (!_replaying && pool.ScanIndex(slot.Value) < pool.NextFresh)
+            if (!_replaying && !pool.IsAheadOfScan(pool.ScanIndex(slot.Value)))
             {
-                pool.Free.Enqueue(slot.Value); // at or above the cursor, the scan finds it
+                pool.Free.Enqueue(slot.Value); // still ahead of the scan, the scan finds it
             }
         }
     }

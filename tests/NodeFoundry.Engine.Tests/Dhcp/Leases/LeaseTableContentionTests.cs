@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using NodeFoundry.Dhcp.Leases;
+using static NodeFoundry.Tests.Dhcp.Leases.LeaseTestData;
+
+namespace NodeFoundry.Tests.Dhcp.Leases;
+
+/// <summary>
+/// Two servers sharing a lease store, modelled without sockets: two <see cref="LeaseTable"/>s, an arbiter that keeps
+/// the first grant of each address (as the database's primary key does), and a sync that teaches each table the
+/// other's grants every few grants and at once after a refusal (as <c>DhcpServer</c> does). Their scans start close
+/// together, so one scan soon runs into the other's allocation front. A table that then only learned the holder
+/// would chase that front and lose a race per client; <see cref="LeaseTable.LearnRefusal"/> moves its scan away.
+/// </summary>
+public sealed class LeaseTableContentionTests
+{
+    private const int SyncEveryGrants = 20;
+
+    private readonly FakeTimeProvider _time = new();
+
+    [Theory]
+    [InlineData(0.40, 0.45)]
+    [InlineData(0.45, 0.40)]
+    [InlineData(0.0, 0.0)]
+    [InlineData(0.10, 0.90)]
+    public void Two_scans_that_meet_collide_a_few_times_not_once_per_client(double startA, double startB)
+    {
+        LeasePool pool = Pool("racks", "10.0.0.0", "10.0.8.99"); // 2,148 addresses for 2,000 clients: the scans must meet
+        var servers = new[] { new Server(pool, startA, _time), new Server(pool, startB, _time) };
+        var arbiter = new Arbiter();
+
+        for (int i = 0; i < 2000; i++)
+        {
+            Server server = servers[i % 2]; // both relays busy at once: the servers take turns
+            PhysicalAddress mac = Mac(i + 1);
+            bool bound = false;
+            for (int attempt = 0; attempt < 3 && !bound; attempt++)
+            {
+                bound = server.TryBind(mac, arbiter);
+            }
+
+            Assert.True(bound, $"client {i} was refused three times in a row; {arbiter.Refusals} refusals so far");
+        }
+
+        Assert.Equal(2000, arbiter.Holders.Count);
+        Assert.True(arbiter.Refusals <= 8, $"{arbiter.Refusals} refusals for 2,000 clients: a scan chased the other's front");
+    }
+
+    [Fact]
+    public void A_refusal_moves_the_scan_and_the_skipped_addresses_are_still_offered_later()
+    {
+        LeasePool pool = Pool("racks", "10.0.0.10", "10.0.0.29"); // 20 addresses
+        var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
+        Assert.Equal(Ip("10.0.0.10"), table.Propose(Mac(1), pool, null));
+        Assert.Equal(CommitOutcome.Granted, table.Commit(Mac(1), Ip("10.0.0.10"), pool, TimeSpan.FromHours(1), null).Outcome);
+
+        // The store says another server's client holds .10: the scan leaps half of what it has left (19 → 9).
+        var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(99), Ip("10.0.0.10"), _time.GetUtcNow(), _time.GetUtcNow().AddHours(1), "racks", null);
+        var refused = holder with { MacAddress = Mac(1) };
+        table.LearnRefusal(new LeaseConflict(refused, holder));
+
+        Assert.Equal(Mac(99), table.FindOwner(Ip("10.0.0.10")));
+        var offered = Enumerable.Range(2, 20).Select(i => table.Propose(Mac(i), pool, null)?.ToString()).ToList();
+        string?[] expected =
+        [
+            "10.0.0.20", "10.0.0.21", "10.0.0.22", "10.0.0.23", "10.0.0.24", "10.0.0.25", "10.0.0.26", "10.0.0.27", "10.0.0.28", "10.0.0.29",
+            "10.0.0.11", "10.0.0.12", "10.0.0.13", "10.0.0.14", "10.0.0.15", "10.0.0.16", "10.0.0.17", "10.0.0.18", "10.0.0.19",
+            null,
+        ];
+        Assert.Equal(expected, offered); // Mac(1)'s first try is now Mac(99)'s; every other address offered once
+    }
+
+    [Fact]
+    public void A_refusal_of_an_address_the_scan_did_not_produce_leaves_the_scan_where_it_is()
+    {
+        LeasePool pool = Pool("racks", "10.0.0.10", "10.0.0.29");
+        var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
+        Assert.Equal(Ip("10.0.0.10"), table.Propose(Mac(1), pool, null));
+
+        // A client asked for .25 by name (option 50) and lost it: the scan itself has met nobody.
+        Assert.Equal(Ip("10.0.0.25"), table.Propose(Mac(2), pool, Ip("10.0.0.25")));
+        var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(99), Ip("10.0.0.25"), _time.GetUtcNow(), _time.GetUtcNow().AddHours(1), "racks", null);
+        table.LearnRefusal(new LeaseConflict(holder with { MacAddress = Mac(2) }, holder));
+
+        Assert.Equal(Ip("10.0.0.11"), table.Propose(Mac(3), pool, null));
+    }
+
+    [Fact]
+    public void An_address_freed_inside_a_skipped_stretch_is_offered_once()
+    {
+        LeasePool pool = Pool("racks", "10.0.0.10", "10.0.0.29");
+        var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
+        Assert.Equal(Ip("10.0.0.10"), table.Propose(Mac(1), pool, null));
+        var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(99), Ip("10.0.0.10"), _time.GetUtcNow(), _time.GetUtcNow().AddHours(1), "racks", null);
+        table.LearnRefusal(new LeaseConflict(holder with { MacAddress = Mac(1) }, holder));
+
+        // A client asks for .12 by name (inside the stretch the scan leapt over), is offered it and never comes back:
+        // when the hold lapses the address must stay findable (by the scan or the free queue), not be lost or doubled.
+        Assert.Equal(Ip("10.0.0.12"), table.Propose(Mac(50), pool, Ip("10.0.0.12")));
+        _time.Advance(TimeSpan.FromSeconds(31));
+
+        var offered = Enumerable.Range(2, 20).Select(i => table.Propose(Mac(i), pool, null)).OfType<IPAddress>().Select(a => a.ToString()).ToList();
+        Assert.Equal(offered.Count, offered.Distinct().Count());
+        Assert.Contains("10.0.0.12", offered);
+        Assert.Equal(19, offered.Count); // every address but .10 (Mac(99)'s), each once
+    }
+
+    /// <summary>The shared store: the first grant of an address wins until that lease ends.</summary>
+    private sealed class Arbiter
+    {
+        public Dictionary<IPAddress, LeaseRecord> Holders { get; } = [];
+
+        public List<LeaseRecord> Log { get; } = [];
+
+        public int Refusals { get; set; }
+    }
+
+    /// <summary>One server: its table, how far it has read the arbiter's log, and its grants since it last read.</summary>
+    private sealed class Server(LeasePool pool, double start, FakeTimeProvider time)
+    {
+        private readonly LeaseTable _table = new([pool], [], new InMemoryLeaseJournal(), time, options: new LeaseTableOptions { ScanStartFraction = start });
+        private int _read;
+        private int _grantsSinceSync;
+
+        /// <summary>DISCOVER → OFFER → REQUEST → local commit → the store's verdict, as one client attempt.</summary>
+        public bool TryBind(PhysicalAddress mac, Arbiter arbiter)
+        {
+            IPAddress address = _table.Propose(mac, pool, null) ?? throw new InvalidOperationException("pool exhausted");
+            Lease lease = _table.Commit(mac, address, pool, pool.LeaseTime, null).Lease ?? throw new InvalidOperationException($"{address} not committed");
+            LeaseRecord record = LeaseRecord.From(lease);
+            if (arbiter.Holders.TryGetValue(address, out LeaseRecord holder) && !holder.MacAddress.Equals(mac))
+            {
+                arbiter.Refusals++;
+                _table.LearnRefusal(new LeaseConflict(record, holder));
+                Sync(arbiter); // a refusal makes the server read everything the others wrote at once
+                return false;
+            }
+
+            arbiter.Holders[address] = record;
+            arbiter.Log.Add(record);
+            if (++_grantsSinceSync >= SyncEveryGrants)
+            {
+                Sync(arbiter);
+            }
+
+            return true;
+        }
+
+        private void Sync(Arbiter arbiter)
+        {
+            for (; _read < arbiter.Log.Count; _read++)
+            {
+                _table.Learn(arbiter.Log[_read]);
+            }
+
+            _grantsSinceSync = 0;
+        }
+    }
+}
