@@ -6,7 +6,7 @@ using static NodeFoundry.Tests.Dhcp.Leases.LeaseTestData;
 namespace NodeFoundry.Tests.Dhcp.Leases;
 
 /// <summary>
-/// Random propose/commit/release/decline/restart sequences across many clients, checked after every step against
+/// Random propose/commit/release/decline/refusal/restart sequences across many clients, checked after every step against
 /// an independent model of who may hold what. The model is the specification: it decides which commits must
 /// succeed, which offers are legal, when a pool is really exhausted, and where a returning client must land.
 /// </summary>
@@ -110,9 +110,13 @@ public sealed class LeaseTableRandomizedTests
                 {
                     _time.Advance(TimeSpan.FromMinutes(_random.Next(1, 20)));
                 }
-                else if (roll < 99)
+                else if (roll < 97)
                 {
                     _table.Flush();
+                }
+                else if (roll < 99)
+                {
+                    Refused(mac);
                 }
                 else
                 {
@@ -240,6 +244,18 @@ public sealed class LeaseTableRandomizedTests
                 _leaseAt[value] = (mac, Now + Quarantine, LeaseState.Declined);
                 DropHoldsOn(value);
             }
+        }
+
+        /// <summary>
+        /// A shared store refused a grant of a random address and could not say who holds it: nothing the table knows
+        /// changes (the model neither), but its scan may leap. The offers and the exhaustion check that follow prove
+        /// no leap loses an address or offers one twice.
+        /// </summary>
+        private void Refused(PhysicalAddress mac)
+        {
+            uint value = _universe[_random.Next(_universe.Length)];
+            var refused = new LeaseRecord(LeaseRecordKind.Bound, mac, Ip(value), Now, Now + TimeSpan.FromMinutes(5), _pools[0].Name, null);
+            _table.LearnRefusal(new LeaseConflict(refused, Holder: null));
         }
 
         private void Restart()
