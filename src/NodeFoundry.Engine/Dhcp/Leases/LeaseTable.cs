@@ -265,9 +265,8 @@ public sealed class LeaseTable
                 }
             }
 
-            while (state.Reclaim.TryPeek(out uint candidate, out long reclaimAt) && reclaimAt <= now)
+            while (state.TryTakeReclaimCandidate(now, out uint candidate, out long reclaimAt))
             {
-                state.Reclaim.Dequeue();
                 if (!state.Slots.TryGetValue(candidate, out AddressSlot? slot) || slot.Lease is null || slot.ReclaimAtTicks != reclaimAt)
                 {
                     continue; // stale entry: renewed, reclaimed or freed since
@@ -452,7 +451,8 @@ public sealed class LeaseTable
     /// <summary>
     /// Takes in a grant a shared store refused: the holder's lease (when the store read it) replaces this table's, and
     /// when this table's scan for never-used addresses produced the address, the scan moves away from the other
-    /// server's allocation front (<see cref="PoolState.LeapAfterRefusal"/>) instead of racing it address by address.
+    /// server's allocation front (<see cref="PoolState.LeapAfterRefusal"/>) instead of racing it address by address;
+    /// once the pool is down to ended leases, the reclaim order moves instead (<see cref="PoolState.LeapReclaimsAfterRefusal"/>).
     /// </summary>
     public void LearnRefusal(in LeaseConflict conflict)
     {
@@ -463,9 +463,10 @@ public sealed class LeaseTable
                 ApplyRecord(holder);
             }
 
-            if (Ipv4.TryToUInt32(conflict.Refused.Address, out uint value) && FindPool(value) is { } pool)
+            if (Ipv4.TryToUInt32(conflict.Refused.Address, out uint value) && FindPool(value) is { } pool
+                && !pool.LeapAfterRefusal(pool.ScanIndex(value)))
             {
-                pool.LeapAfterRefusal(pool.ScanIndex(value));
+                pool.LeapReclaimsAfterRefusal(NowTicks());
             }
         }
     }

@@ -20,7 +20,12 @@ internal sealed class PoolState(LeasePool pool, long scanStart = 0)
 
     public Dictionary<uint, AddressSlot> Slots { get; } = [];
 
+    // At most this many ready reclaim entries are moved per leap: a few milliseconds of heap work, and already far
+    // more addresses than another server grants between two reads of the store.
+    private const int MaxReclaimLeap = 4096;
+
     private readonly Queue<(long From, long To)> _skipped = new();
+    private readonly Queue<(uint Value, long ReclaimAt)> _leptReclaims = new();
     private long _stretchStart;
     private long _stretchEnd = pool.Size;
 
@@ -99,6 +104,64 @@ internal sealed class PoolState(LeasePool pool, long scanStart = 0)
         return true;
     }
 
+    /// <summary>
+    /// The next reclaim entry that is due: from <see cref="Reclaim"/> first, then those a reclaim leap set aside.
+    /// Entries are hints; the caller checks each against its slot.
+    /// </summary>
+    public bool TryTakeReclaimCandidate(long now, out uint value, out long reclaimAt)
+    {
+        if (Reclaim.TryPeek(out value, out reclaimAt) && reclaimAt <= now)
+        {
+            Reclaim.Dequeue();
+            return true;
+        }
+
+        if (_leptReclaims.TryDequeue(out (uint Value, long ReclaimAt) lept))
+        {
+            (value, reclaimAt) = lept;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The reclaim counterpart of <see cref="LeapAfterRefusal"/>: once the pool has no never-used address left, new
+    /// clients get addresses whose leases ended, oldest first, and every server sharing the store knows the same
+    /// leases, so they reclaim in the same order and race for each one. After a refusal the older half of the due
+    /// entries (up to <see cref="MaxReclaimLeap"/>) is set aside until the rest is used. False when the scan still
+    /// has never-used addresses (the refusal was not in reclaim order) or fewer than two entries are due.
+    /// </summary>
+    public bool LeapReclaimsAfterRefusal(long now)
+    {
+        if (NextFresh < _stretchEnd || _skipped.Count > 0)
+        {
+            return false;
+        }
+
+        var due = new List<(uint Value, long ReclaimAt)>();
+        while (due.Count < MaxReclaimLeap && Reclaim.TryPeek(out uint value, out long reclaimAt) && reclaimAt <= now)
+        {
+            Reclaim.Dequeue();
+            due.Add((value, reclaimAt));
+        }
+
+        int half = due.Count >= 2 ? due.Count / 2 : 0;
+        for (int i = 0; i < due.Count; i++)
+        {
+            if (i < half)
+            {
+                _leptReclaims.Enqueue(due[i]);
+            }
+            else
+            {
+                Reclaim.Enqueue(due[i].Value, due[i].ReclaimAt);
+            }
+        }
+
+        return half > 0;
+    }
+
     /// <summary>Drops stale entries when the heap grows well past the number of slots that could be in it.</summary>
     public void PruneReclaimIfBloated()
     {
@@ -108,6 +171,7 @@ internal sealed class PoolState(LeasePool pool, long scanStart = 0)
         }
 
         Reclaim.Clear();
+        _leptReclaims.Clear(); // rebuilt below with the rest: every slot's current entry goes back in the heap
         foreach (AddressSlot slot in Slots.Values)
         {
             if (slot.Lease is not null && slot.ReservedFor is null)

@@ -10,7 +10,8 @@ namespace NodeFoundry.Tests.Dhcp.Leases;
 /// the first grant of each address (as the database's primary key does), and a sync that teaches each table the
 /// other's grants every few grants and at once after a refusal (as <c>DhcpServer</c> does). Their scans start close
 /// together, so one scan soon runs into the other's allocation front. A table that then only learned the holder
-/// would chase that front and lose a race per client; <see cref="LeaseTable.LearnRefusal"/> moves its scan away.
+/// would chase that front and lose a race per client; <see cref="LeaseTable.LearnRefusal"/> moves its scan away. The
+/// same holds for reclaiming ended leases, which every server does in the same (oldest-first) order.
 /// </summary>
 public sealed class LeaseTableContentionTests
 {
@@ -47,6 +48,39 @@ public sealed class LeaseTableContentionTests
     }
 
     [Fact]
+    public void Two_servers_reclaiming_expired_leases_do_not_race_for_each_one()
+    {
+        LeasePool pool = Pool("pxe", "10.0.0.0", "10.0.1.243", leaseMinutes: 5); // 500 addresses, 5-minute bootstrap leases
+        var servers = new[] { new Server(pool, 0.2, _time), new Server(pool, 0.7, _time) };
+        var arbiter = new Arbiter();
+        BindWave(servers, arbiter, firstMac: 1, count: 500);
+        int afterFirstWave = arbiter.Refusals;
+
+        // The rack is re-cabled with new machines once every bootstrap lease has ended: every address must be reclaimed.
+        _time.Advance(TimeSpan.FromMinutes(6));
+        BindWave(servers, arbiter, firstMac: 10_001, count: 480);
+
+        int reclaimRefusals = arbiter.Refusals - afterFirstWave;
+        Assert.True(reclaimRefusals <= 8, $"{reclaimRefusals} refusals for 480 clients reclaiming expired leases: the servers reclaimed in the same order");
+    }
+
+    private static void BindWave(Server[] servers, Arbiter arbiter, int firstMac, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Server server = servers[i % 2];
+            PhysicalAddress mac = Mac(firstMac + i);
+            bool bound = false;
+            for (int attempt = 0; attempt < 3 && !bound; attempt++)
+            {
+                bound = server.TryBind(mac, arbiter);
+            }
+
+            Assert.True(bound, $"client {firstMac + i} was refused three times in a row; {arbiter.Refusals} refusals so far");
+        }
+    }
+
+    [Fact]
     public void A_refusal_moves_the_scan_and_the_skipped_addresses_are_still_offered_later()
     {
         LeasePool pool = Pool("racks", "10.0.0.10", "10.0.0.29"); // 20 addresses
@@ -68,6 +102,28 @@ public sealed class LeaseTableContentionTests
             null,
         ];
         Assert.Equal(expected, offered); // Mac(1)'s first try is now Mac(99)'s; every other address offered once
+    }
+
+    [Fact]
+    public void A_refusal_in_reclaim_order_sets_the_older_half_aside_until_the_rest_is_used()
+    {
+        LeasePool pool = Pool("pxe", "10.0.0.10", "10.0.0.17", leaseMinutes: 5);
+        var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
+        for (int i = 1; i <= 8; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1)); // .10 ends first, .17 last
+            Assert.Equal(CommitOutcome.Granted, table.Commit(Mac(i), table.Propose(Mac(i), pool, null)!, pool, pool.LeaseTime, null).Outcome);
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(10)); // every lease has ended: new clients reclaim, oldest first
+        Assert.Equal(Ip("10.0.0.10"), table.Propose(Mac(20), pool, null));
+        table.Commit(Mac(20), Ip("10.0.0.10"), pool, pool.LeaseTime, null);
+        var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(99), Ip("10.0.0.10"), _time.GetUtcNow(), _time.GetUtcNow().AddMinutes(5), "pxe", null);
+        table.LearnRefusal(new LeaseConflict(holder with { MacAddress = Mac(20) }, holder));
+
+        // Seven leases are due: the older three (.11-.13, where the other server is reclaiming) wait for the rest.
+        var offered = Enumerable.Range(21, 8).Select(i => table.Propose(Mac(i), pool, null)?.ToString()).ToList();
+        Assert.Equal(["10.0.0.14", "10.0.0.15", "10.0.0.16", "10.0.0.17", "10.0.0.11", "10.0.0.12", "10.0.0.13", null], offered);
     }
 
     [Fact]
@@ -125,10 +181,11 @@ public sealed class LeaseTableContentionTests
         /// <summary>DISCOVER → OFFER → REQUEST → local commit → the store's verdict, as one client attempt.</summary>
         public bool TryBind(PhysicalAddress mac, Arbiter arbiter)
         {
+            time.Advance(TimeSpan.FromMilliseconds(50)); // a storm's grants are spread in time, and so are their leases' ends
             IPAddress address = _table.Propose(mac, pool, null) ?? throw new InvalidOperationException("pool exhausted");
             Lease lease = _table.Commit(mac, address, pool, pool.LeaseTime, null).Lease ?? throw new InvalidOperationException($"{address} not committed");
             LeaseRecord record = LeaseRecord.From(lease);
-            if (arbiter.Holders.TryGetValue(address, out LeaseRecord holder) && !holder.MacAddress.Equals(mac))
+            if (arbiter.Holders.TryGetValue(address, out LeaseRecord holder) && !holder.MacAddress.Equals(mac) && holder.ExpiresAt > time.GetUtcNow())
             {
                 arbiter.Refusals++;
                 _table.LearnRefusal(new LeaseConflict(record, holder));
