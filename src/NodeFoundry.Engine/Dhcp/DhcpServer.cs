@@ -269,10 +269,7 @@ public sealed class DhcpServer : IBootService, IListeningService, IDisposable
             if (flushed && _store!.IsShared)
             {
                 conflicts = _store.TakeConflicts();
-                foreach (var conflict in conflicts)
-                {
-                    handler.Leases.LearnRefusal(conflict);
-                }
+                handler.Leases.LearnRefusals(conflicts);
 
                 if (conflicts.Count > 0)
                 {

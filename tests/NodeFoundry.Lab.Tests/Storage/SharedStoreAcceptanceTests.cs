@@ -83,7 +83,7 @@ public sealed class SharedStoreAcceptanceTests(PostgresCluster cluster, ITestOut
         AssertNoAddressAcknowledgedToTwoClients(acks);
         Assert.Contains(bound.Values, a => a.Server.Equals(SharedStoreLab.ServerA.Address));
 
-        // Where the two servers' scans met, the one refused leapt away (LeaseTable.LearnRefusal): a refusal or two per
+        // Where the two servers' scans met, the one refused leapt away (LeaseTable.LearnRefusals): a refusal or two per
         // meeting, not one per client as when a scan chased the other's front (92–141 NAKs, and clients left unbound).
         Assert.True(naks <= 20, $"{naks} NAKs: a server's scan kept racing the other's");
 

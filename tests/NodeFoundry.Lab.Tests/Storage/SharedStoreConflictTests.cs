@@ -15,7 +15,7 @@ namespace NodeFoundry.Tests.Storage;
 /// The conflict path end to end, made certain: two in-process DHCP servers on loopback share one database, start
 /// their address scans at the same point and never read each other's changes, so the second one offers the address
 /// the first has just granted. The database must refuse that grant, the loser must NAK (not ACK), learn the holder
-/// and move its scan away from the other's (<c>LeaseTable.LearnRefusal</c>), and the client must be bound on its next
+/// and move its scan away from the other's (<c>LeaseTable.LearnRefusals</c>), and the client must be bound on its next
 /// try. From then on the two allocate apart: no second refusal, no address acknowledged twice.
 /// </summary>
 [Collection(PostgresCollection.Name)]

@@ -13,7 +13,7 @@ namespace NodeFoundry.Dhcp.Leases;
 /// <para>Allocation order for an offer: the client's reservation; its existing (even expired or released) lease in
 /// the pool; the requested address if never used or already its own; its outstanding offer; an address freed
 /// without an owner; the next never-used address (lowest first, or from a server's own starting point in a shared
-/// pool, leaping away from another server's allocation front it ran into: <see cref="LearnRefusal"/>); and only then, oldest first, an address whose
+/// pool, leaping away from another server's allocation front it ran into: <see cref="LearnRefusals"/>); and only then, oldest first, an address whose
 /// previous client's lease expired or was released. So a returning client gets its old address back for as long as
 /// the pool has any other address to give.</para>
 /// <para>Every operation is O(1) amortized (heap operations O(log n)). Mutating calls come from the DHCP loop;
@@ -437,7 +437,7 @@ public sealed class LeaseTable
 
     /// <summary>
     /// Takes in a lease another server committed to a shared store (a change read from it; a refused grant's holder
-    /// comes through <see cref="LearnRefusal"/>). Not journaled: it is durable there already. The record replaces what the table knew of the
+    /// comes through <see cref="LearnRefusals"/>). Not journaled: it is durable there already. The record replaces what the table knew of the
     /// address, exactly as replay would.
     /// </summary>
     public void Learn(in LeaseRecord record)
@@ -449,24 +449,35 @@ public sealed class LeaseTable
     }
 
     /// <summary>
-    /// Takes in a grant a shared store refused: the holder's lease (when the store read it) replaces this table's, and
-    /// when this table's scan for never-used addresses produced the address, the scan moves away from the other
-    /// server's allocation front (<see cref="PoolState.LeapAfterRefusal"/>) instead of racing it address by address;
-    /// once the pool is down to ended leases, the reclaim order moves instead (<see cref="PoolState.LeapReclaimsAfterRefusal"/>).
+    /// Takes in the grants a shared store refused in one flush: each holder's lease (when the store read it) replaces
+    /// this table's. And since a refusal means this server is allocating where another one is, each pool involved
+    /// moves away once: when this table's scan for never-used addresses produced a refused address, the scan leaps
+    /// from the other server's allocation front (<see cref="PoolState.LeapAfterRefusal"/>) instead of racing it
+    /// address by address; once the pool is down to ended leases, the reclaim order moves instead
+    /// (<see cref="PoolState.LeapReclaimsAfterRefusal"/>). Once per flush, not per refusal: one front, one leap.
     /// </summary>
-    public void LearnRefusal(in LeaseConflict conflict)
+    public void LearnRefusals(IReadOnlyList<LeaseConflict> conflicts)
     {
+        ArgumentNullException.ThrowIfNull(conflicts);
         lock (_gate)
         {
-            if (conflict.Holder is { } holder)
+            foreach (LeaseConflict conflict in conflicts)
             {
-                ApplyRecord(holder);
+                if (conflict.Holder is { } holder)
+                {
+                    ApplyRecord(holder);
+                }
             }
 
-            if (Ipv4.TryToUInt32(conflict.Refused.Address, out uint value) && FindPool(value) is { } pool
-                && !pool.LeapAfterRefusal(pool.ScanIndex(value)))
+            var moved = new HashSet<PoolState>();
+            long now = NowTicks();
+            foreach (LeaseConflict conflict in conflicts)
             {
-                pool.LeapReclaimsAfterRefusal(NowTicks());
+                if (Ipv4.TryToUInt32(conflict.Refused.Address, out uint value) && FindPool(value) is { } pool && !moved.Contains(pool)
+                    && (pool.LeapAfterRefusal(pool.ScanIndex(value)) || pool.LeapReclaimsAfterRefusal(now)))
+                {
+                    moved.Add(pool);
+                }
             }
         }
     }

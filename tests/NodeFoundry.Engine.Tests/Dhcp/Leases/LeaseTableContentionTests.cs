@@ -10,7 +10,7 @@ namespace NodeFoundry.Tests.Dhcp.Leases;
 /// the first grant of each address (as the database's primary key does), and a sync that teaches each table the
 /// other's grants every few grants and at once after a refusal (as <c>DhcpServer</c> does). Their scans start close
 /// together, so one scan soon runs into the other's allocation front. A table that then only learned the holder
-/// would chase that front and lose a race per client; <see cref="LeaseTable.LearnRefusal"/> moves its scan away. The
+/// would chase that front and lose a race per client; <see cref="LeaseTable.LearnRefusals"/> moves its scan away. The
 /// same holds for reclaiming ended leases, which every server does in the same (oldest-first) order.
 /// </summary>
 public sealed class LeaseTableContentionTests
@@ -91,7 +91,7 @@ public sealed class LeaseTableContentionTests
         // The store says another server's client holds .10: the scan leaps half of what it has left (19 → 9).
         var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(99), Ip("10.0.0.10"), _time.GetUtcNow(), _time.GetUtcNow().AddHours(1), "racks", null);
         var refused = holder with { MacAddress = Mac(1) };
-        table.LearnRefusal(new LeaseConflict(refused, holder));
+        table.LearnRefusals([new LeaseConflict(refused, holder)]);
 
         Assert.Equal(Mac(99), table.FindOwner(Ip("10.0.0.10")));
         var offered = Enumerable.Range(2, 20).Select(i => table.Propose(Mac(i), pool, null)?.ToString()).ToList();
@@ -119,11 +119,40 @@ public sealed class LeaseTableContentionTests
         Assert.Equal(Ip("10.0.0.10"), table.Propose(Mac(20), pool, null));
         table.Commit(Mac(20), Ip("10.0.0.10"), pool, pool.LeaseTime, null);
         var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(99), Ip("10.0.0.10"), _time.GetUtcNow(), _time.GetUtcNow().AddMinutes(5), "pxe", null);
-        table.LearnRefusal(new LeaseConflict(holder with { MacAddress = Mac(20) }, holder));
+        table.LearnRefusals([new LeaseConflict(holder with { MacAddress = Mac(20) }, holder)]);
 
         // Seven leases are due: the older three (.11-.13, where the other server is reclaiming) wait for the rest.
         var offered = Enumerable.Range(21, 8).Select(i => table.Propose(Mac(i), pool, null)?.ToString()).ToList();
         Assert.Equal(["10.0.0.14", "10.0.0.15", "10.0.0.16", "10.0.0.17", "10.0.0.11", "10.0.0.12", "10.0.0.13", null], offered);
+    }
+
+    [Fact]
+    public void Refusals_of_one_flush_move_the_reclaim_order_once()
+    {
+        LeasePool pool = Pool("pxe", "10.0.0.10", "10.0.0.17", leaseMinutes: 5);
+        var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
+        for (int i = 1; i <= 8; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            table.Commit(Mac(i), table.Propose(Mac(i), pool, null)!, pool, pool.LeaseTime, null);
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(10));
+        var conflicts = new List<LeaseConflict>();
+        foreach (int i in new[] { 20, 21 })
+        {
+            IPAddress reclaimed = table.Propose(Mac(i), pool, null)!; // .10, then .11
+            table.Commit(Mac(i), reclaimed, pool, pool.LeaseTime, null);
+            var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(i + 70), reclaimed, _time.GetUtcNow(), _time.GetUtcNow().AddMinutes(5), "pxe", null);
+            conflicts.Add(new LeaseConflict(holder with { MacAddress = Mac(i) }, holder));
+        }
+
+        table.LearnRefusals(conflicts);
+
+        // Six leases are due (.12-.17): one leap sets the older three aside. A leap per refusal would set .15 aside too.
+        var offered = Enumerable.Range(30, 7).Select(i => table.Propose(Mac(i), pool, null)?.ToString()).ToList();
+        Assert.Equal(["10.0.0.15", "10.0.0.16", "10.0.0.17", "10.0.0.12", "10.0.0.13", "10.0.0.14", null], offered);
+        Assert.Equal(Mac(91), table.FindOwner(Ip("10.0.0.11")));
     }
 
     [Fact]
@@ -136,7 +165,7 @@ public sealed class LeaseTableContentionTests
         // A client asked for .25 by name (option 50) and lost it: the scan itself has met nobody.
         Assert.Equal(Ip("10.0.0.25"), table.Propose(Mac(2), pool, Ip("10.0.0.25")));
         var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(99), Ip("10.0.0.25"), _time.GetUtcNow(), _time.GetUtcNow().AddHours(1), "racks", null);
-        table.LearnRefusal(new LeaseConflict(holder with { MacAddress = Mac(2) }, holder));
+        table.LearnRefusals([new LeaseConflict(holder with { MacAddress = Mac(2) }, holder)]);
 
         Assert.Equal(Ip("10.0.0.11"), table.Propose(Mac(3), pool, null));
     }
@@ -148,7 +177,7 @@ public sealed class LeaseTableContentionTests
         var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
         Assert.Equal(Ip("10.0.0.10"), table.Propose(Mac(1), pool, null));
         var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(99), Ip("10.0.0.10"), _time.GetUtcNow(), _time.GetUtcNow().AddHours(1), "racks", null);
-        table.LearnRefusal(new LeaseConflict(holder with { MacAddress = Mac(1) }, holder));
+        table.LearnRefusals([new LeaseConflict(holder with { MacAddress = Mac(1) }, holder)]);
 
         // A client asks for .12 by name (inside the stretch the scan leapt over), is offered it and never comes back:
         // when the hold lapses the address must stay findable (by the scan or the free queue), not be lost or doubled.
@@ -188,7 +217,7 @@ public sealed class LeaseTableContentionTests
             if (arbiter.Holders.TryGetValue(address, out LeaseRecord holder) && !holder.MacAddress.Equals(mac) && holder.ExpiresAt > time.GetUtcNow())
             {
                 arbiter.Refusals++;
-                _table.LearnRefusal(new LeaseConflict(record, holder));
+                _table.LearnRefusals([new LeaseConflict(record, holder)]);
                 Sync(arbiter); // a refusal makes the server read everything the others wrote at once
                 return false;
             }

@@ -247,15 +247,15 @@ public sealed class LeaseTableRandomizedTests
         }
 
         /// <summary>
-        /// A shared store refused a grant of a random address and could not say who holds it: nothing the table knows
-        /// changes (the model neither), but its scan may leap. The offers and the exhaustion check that follow prove
-        /// no leap loses an address or offers one twice.
+        /// A shared store refused grants of one to three random addresses in one flush and could not say who holds
+        /// them: nothing the table knows changes (the model neither), but its scan or reclaim order may leap. The
+        /// offers and the exhaustion check that follow prove no leap loses an address or offers one twice.
         /// </summary>
         private void Refused(PhysicalAddress mac)
         {
-            uint value = _universe[_random.Next(_universe.Length)];
-            var refused = new LeaseRecord(LeaseRecordKind.Bound, mac, Ip(value), Now, Now + TimeSpan.FromMinutes(5), _pools[0].Name, null);
-            _table.LearnRefusal(new LeaseConflict(refused, Holder: null));
+            var conflicts = Enumerable.Range(0, _random.Next(1, 4)).Select(_ =>
+                new LeaseConflict(new LeaseRecord(LeaseRecordKind.Bound, mac, Ip(_universe[_random.Next(_universe.Length)]), Now, Now + TimeSpan.FromMinutes(5), _pools[0].Name, null), Holder: null));
+            _table.LearnRefusals([.. conflicts]);
         }
 
         private void Restart()
