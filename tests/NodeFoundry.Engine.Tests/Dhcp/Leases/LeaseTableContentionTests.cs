@@ -29,19 +29,7 @@ public sealed class LeaseTableContentionTests
         LeasePool pool = Pool("racks", "10.0.0.0", "10.0.8.99"); // 2,148 addresses for 2,000 clients: the scans must meet
         var servers = new[] { new Server(pool, startA, _time), new Server(pool, startB, _time) };
         var arbiter = new Arbiter();
-
-        for (int i = 0; i < 2000; i++)
-        {
-            Server server = servers[i % 2]; // both relays busy at once: the servers take turns
-            PhysicalAddress mac = Mac(i + 1);
-            bool bound = false;
-            for (int attempt = 0; attempt < 3 && !bound; attempt++)
-            {
-                bound = server.TryBind(mac, arbiter);
-            }
-
-            Assert.True(bound, $"client {i} was refused three times in a row; {arbiter.Refusals} refusals so far");
-        }
+        BindWave(servers, arbiter, firstMac: 1, count: 2000);
 
         Assert.Equal(2000, arbiter.Holders.Count);
         Assert.True(arbiter.Refusals <= 8, $"{arbiter.Refusals} refusals for 2,000 clients: a scan chased the other's front");
@@ -64,11 +52,12 @@ public sealed class LeaseTableContentionTests
         Assert.True(reclaimRefusals <= 8, $"{reclaimRefusals} refusals for 480 clients reclaiming expired leases: the servers reclaimed in the same order");
     }
 
+    /// <summary>Binds <paramref name="count"/> new clients through the servers in turn; each must be bound within three tries.</summary>
     private static void BindWave(Server[] servers, Arbiter arbiter, int firstMac, int count)
     {
         for (int i = 0; i < count; i++)
         {
-            Server server = servers[i % 2];
+            Server server = servers[i % 2]; // both relays busy at once: the servers take turns
             PhysicalAddress mac = Mac(firstMac + i);
             bool bound = false;
             for (int attempt = 0; attempt < 3 && !bound; attempt++)
@@ -85,13 +74,9 @@ public sealed class LeaseTableContentionTests
     {
         LeasePool pool = Pool("racks", "10.0.0.10", "10.0.0.29"); // 20 addresses
         var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
-        Assert.Equal(Ip("10.0.0.10"), table.Propose(Mac(1), pool, null));
-        Assert.Equal(CommitOutcome.Granted, table.Commit(Mac(1), Ip("10.0.0.10"), pool, TimeSpan.FromHours(1), null).Outcome);
 
         // The store says another server's client holds .10: the scan leaps half of what it has left (19 → 9).
-        var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(99), Ip("10.0.0.10"), _time.GetUtcNow(), _time.GetUtcNow().AddHours(1), "racks", null);
-        var refused = holder with { MacAddress = Mac(1) };
-        table.LearnRefusals([new LeaseConflict(refused, holder)]);
+        table.LearnRefusals([GrantTakenElsewhere(table, pool, Mac(1), Mac(99))]);
 
         Assert.Equal(Mac(99), table.FindOwner(Ip("10.0.0.10")));
         var offered = Enumerable.Range(2, 20).Select(i => table.Propose(Mac(i), pool, null)?.ToString()).ToList();
@@ -107,19 +92,8 @@ public sealed class LeaseTableContentionTests
     [Fact]
     public void A_refusal_in_reclaim_order_sets_the_older_half_aside_until_the_rest_is_used()
     {
-        LeasePool pool = Pool("pxe", "10.0.0.10", "10.0.0.17", leaseMinutes: 5);
-        var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
-        for (int i = 1; i <= 8; i++)
-        {
-            _time.Advance(TimeSpan.FromSeconds(1)); // .10 ends first, .17 last
-            Assert.Equal(CommitOutcome.Granted, table.Commit(Mac(i), table.Propose(Mac(i), pool, null)!, pool, pool.LeaseTime, null).Outcome);
-        }
-
-        _time.Advance(TimeSpan.FromMinutes(10)); // every lease has ended: new clients reclaim, oldest first
-        Assert.Equal(Ip("10.0.0.10"), table.Propose(Mac(20), pool, null));
-        table.Commit(Mac(20), Ip("10.0.0.10"), pool, pool.LeaseTime, null);
-        var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(99), Ip("10.0.0.10"), _time.GetUtcNow(), _time.GetUtcNow().AddMinutes(5), "pxe", null);
-        table.LearnRefusals([new LeaseConflict(holder with { MacAddress = Mac(20) }, holder)]);
+        var (table, pool) = EightEndedLeases();
+        table.LearnRefusals([GrantTakenElsewhere(table, pool, Mac(20), Mac(99))]); // .10, the oldest
 
         // Seven leases are due: the older three (.11-.13, where the other server is reclaiming) wait for the rest.
         var offered = Enumerable.Range(21, 8).Select(i => table.Propose(Mac(i), pool, null)?.ToString()).ToList();
@@ -129,23 +103,8 @@ public sealed class LeaseTableContentionTests
     [Fact]
     public void Refusals_of_one_flush_move_the_reclaim_order_once()
     {
-        LeasePool pool = Pool("pxe", "10.0.0.10", "10.0.0.17", leaseMinutes: 5);
-        var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
-        for (int i = 1; i <= 8; i++)
-        {
-            _time.Advance(TimeSpan.FromSeconds(1));
-            table.Commit(Mac(i), table.Propose(Mac(i), pool, null)!, pool, pool.LeaseTime, null);
-        }
-
-        _time.Advance(TimeSpan.FromMinutes(10));
-        var conflicts = new List<LeaseConflict>();
-        foreach (int i in new[] { 20, 21 })
-        {
-            IPAddress reclaimed = table.Propose(Mac(i), pool, null)!; // .10, then .11
-            table.Commit(Mac(i), reclaimed, pool, pool.LeaseTime, null);
-            var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(i + 70), reclaimed, _time.GetUtcNow(), _time.GetUtcNow().AddMinutes(5), "pxe", null);
-            conflicts.Add(new LeaseConflict(holder with { MacAddress = Mac(i) }, holder));
-        }
+        var (table, pool) = EightEndedLeases();
+        var conflicts = new[] { GrantTakenElsewhere(table, pool, Mac(20), Mac(90)), GrantTakenElsewhere(table, pool, Mac(21), Mac(91)) }; // .10, .11
 
         table.LearnRefusals(conflicts);
 
@@ -175,9 +134,7 @@ public sealed class LeaseTableContentionTests
     {
         LeasePool pool = Pool("racks", "10.0.0.10", "10.0.0.29");
         var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
-        Assert.Equal(Ip("10.0.0.10"), table.Propose(Mac(1), pool, null));
-        var holder = new LeaseRecord(LeaseRecordKind.Bound, Mac(99), Ip("10.0.0.10"), _time.GetUtcNow(), _time.GetUtcNow().AddHours(1), "racks", null);
-        table.LearnRefusals([new LeaseConflict(holder with { MacAddress = Mac(1) }, holder)]);
+        table.LearnRefusals([GrantTakenElsewhere(table, pool, Mac(1), Mac(99))]); // .10: the scan leaps to .20
 
         // A client asks for .12 by name (inside the stretch the scan leapt over), is offered it and never comes back:
         // when the hold lapses the address must stay findable (by the scan or the free queue), not be lost or doubled.
@@ -188,6 +145,30 @@ public sealed class LeaseTableContentionTests
         Assert.Equal(offered.Count, offered.Distinct().Count());
         Assert.Contains("10.0.0.12", offered);
         Assert.Equal(19, offered.Count); // every address but .10 (Mac(99)'s), each once
+    }
+
+    /// <summary>A pool of eight addresses (.10-.17) whose 5-minute leases all ended, .10 first and .17 last.</summary>
+    private (LeaseTable Table, LeasePool Pool) EightEndedLeases()
+    {
+        LeasePool pool = Pool("pxe", "10.0.0.10", "10.0.0.17", leaseMinutes: 5);
+        var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
+        for (int i = 1; i <= 8; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            Assert.Equal(CommitOutcome.Granted, table.Commit(Mac(i), table.Propose(Mac(i), pool, null)!, pool, pool.LeaseTime, null).Outcome);
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(10)); // new clients now reclaim, oldest first
+        return (table, pool);
+    }
+
+    /// <summary>Offers <paramref name="mac"/> the next address and grants it, then says the store gave it to <paramref name="holder"/> first.</summary>
+    private LeaseConflict GrantTakenElsewhere(LeaseTable table, LeasePool pool, PhysicalAddress mac, PhysicalAddress holder)
+    {
+        IPAddress address = table.Propose(mac, pool, null)!;
+        Assert.Equal(CommitOutcome.Granted, table.Commit(mac, address, pool, pool.LeaseTime, null).Outcome);
+        var held = new LeaseRecord(LeaseRecordKind.Bound, holder, address, _time.GetUtcNow(), _time.GetUtcNow() + pool.LeaseTime, pool.Name, null);
+        return new LeaseConflict(held with { MacAddress = mac }, held);
     }
 
     /// <summary>The shared store: the first grant of an address wins until that lease ends.</summary>
