@@ -22,6 +22,12 @@ internal sealed class AddressSlot(uint value, IPAddress address, PoolState? pool
     /// <summary>Latest lease on the address: Bound (maybe expired), Released, or Declined (quarantined until ExpiresAt).</summary>
     public Lease? Lease { get; set; }
 
+    /// <summary>
+    /// The lease was learned from another server sharing the store (not granted, journaled or replayed here): a scan
+    /// that comes upon such an address has reached that server's allocations.
+    /// </summary>
+    public bool LeasedByPeer { get; set; }
+
     public PhysicalAddress? OfferedTo { get; set; }
 
     public long OfferExpiresTicks { get; set; }

@@ -263,6 +263,13 @@ public sealed class LeaseTable
                 {
                     return Offer(slot ?? CreateSlot(value), mac, now);
                 }
+
+                if (slot is { LeasedByPeer: true })
+                {
+                    // Another server allocated here. What it granted since this table last read the store is not
+                    // known yet and would be offered (and NAKed at the REQUEST): leave its block now.
+                    state.LeapAfterPeerLease(step);
+                }
             }
 
             while (state.TryTakeReclaimCandidate(now, out uint candidate, out long reclaimAt))
@@ -347,6 +354,7 @@ public sealed class LeaseTable
                 LeaseState.Bound);
             Journal(lease);
             ApplyLease(slot, lease);
+            slot.LeasedByPeer = false;
             ClearHoldOn(slot);
             ClearOfferOf(mac);
             return new CommitResult(CommitOutcome.Granted, lease);
@@ -444,7 +452,7 @@ public sealed class LeaseTable
     {
         lock (_gate)
         {
-            ApplyRecord(record);
+            LearnFromPeer(record);
         }
     }
 
@@ -465,7 +473,7 @@ public sealed class LeaseTable
             {
                 if (conflict.Holder is { } holder)
                 {
-                    ApplyRecord(holder);
+                    LearnFromPeer(holder);
                 }
             }
 
@@ -560,12 +568,20 @@ public sealed class LeaseTable
         return result;
     }
 
-    private void ApplyRecord(in LeaseRecord record)
+    private void LearnFromPeer(in LeaseRecord record)
+    {
+        if (ApplyRecord(record) is { } slot)
+        {
+            slot.LeasedByPeer = record.Kind == LeaseRecordKind.Bound;
+        }
+    }
+
+    private AddressSlot? ApplyRecord(in LeaseRecord record)
     {
         if (record.MacAddress is null || record.Pool is null || !Ipv4.TryToUInt32(record.Address, out uint value))
         {
             IgnoredReplayRecords++;
-            return;
+            return null;
         }
 
         LeaseState state = record.Kind switch
@@ -578,11 +594,13 @@ public sealed class LeaseTable
         if (state < 0)
         {
             IgnoredReplayRecords++;
-            return;
+            return null;
         }
 
         AddressSlot slot = GetOrCreateSlot(value);
         ApplyLease(slot, new Lease(record.MacAddress, slot.Address, record.GrantedAt, record.ExpiresAt, record.Pool, record.HostName, state));
+        slot.LeasedByPeer = false;
+        return slot;
     }
 
     /// <summary>Makes <paramref name="lease"/> the slot's lease and keeps the per-client index consistent (shared by live operations and replay).</summary>

@@ -24,6 +24,9 @@ internal sealed class PoolState(LeasePool pool, long scanStart = 0)
     // more addresses than another server grants between two reads of the store.
     private const int MaxReclaimLeap = 4096;
 
+    // A peer's lease only moves the scan out of a stretch at least this long (see LeapAfterPeerLease).
+    private const long MinimumPeerLeap = 64;
+
     private readonly Queue<(long From, long To)> _skipped = new();
     private readonly Queue<(uint Value, long ReclaimAt)> _leptReclaims = new();
     private long _stretchStart;
@@ -89,10 +92,20 @@ internal sealed class PoolState(LeasePool pool, long scanStart = 0)
     /// this table). Each meeting of two fronts costs a refusal or two instead of one per client; the leaps halve the
     /// unscanned space, so there are at most a few dozen in a pool's life. False when the scan stays.
     /// </summary>
-    public bool LeapAfterRefusal(long step)
+    public bool LeapAfterRefusal(long step) => Leap(step, minimumLeft: 2);
+
+    /// <summary>
+    /// The scan came upon an address another server leased (<see cref="AddressSlot.LeasedByPeer"/>): it has reached
+    /// that server's block, whose newest part this table has not read yet. Leaping now, as after a refusal, saves
+    /// the NAKs the stale part would cost. Only from a stretch of at least <see cref="MinimumPeerLeap"/> steps, so
+    /// scattered leases of other servers (clients that moved) cannot cut the scan into slivers.
+    /// </summary>
+    public bool LeapAfterPeerLease(long step) => Leap(step, MinimumPeerLeap);
+
+    private bool Leap(long step, long minimumLeft)
     {
         long left = _stretchEnd - NextFresh;
-        if (step < _stretchStart || step >= NextFresh || left < 2)
+        if (step < _stretchStart || step >= NextFresh || left < minimumLeft)
         {
             return false;
         }

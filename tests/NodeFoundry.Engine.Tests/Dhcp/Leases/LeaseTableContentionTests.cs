@@ -115,6 +115,43 @@ public sealed class LeaseTableContentionTests
     }
 
     [Fact]
+    public void A_scan_that_reaches_another_server_s_leases_leaps_before_offering_any_of_them()
+    {
+        LeasePool pool = Pool("racks", "10.0.0.0", "10.0.0.255"); // 256 addresses
+        var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
+
+        // Another server's block starts at .10; this table read its first ten leases (.10-.19), not yet what came after.
+        for (int i = 10; i < 20; i++)
+        {
+            table.Learn(new LeaseRecord(LeaseRecordKind.Bound, Mac(1000 + i), Ip($"10.0.0.{i}"), _time.GetUtcNow(), _time.GetUtcNow().AddHours(1), "racks", null));
+        }
+
+        var first = Enumerable.Range(1, 11).Select(i => table.Propose(Mac(i), pool, null)!.ToString()).ToList();
+
+        // .0-.9, then at .10 (step 10, 245 steps left) the scan leaps to step 11 + 122 = .133 instead of walking on.
+        Assert.Equal([.. Enumerable.Range(0, 10).Select(i => $"10.0.0.{i}"), "10.0.0.133"], first);
+        var rest = Enumerable.Range(12, 300).Select(i => table.Propose(Mac(i), pool, null)).OfType<IPAddress>().Select(a => a.ToString()).ToList();
+        Assert.Equal(256 - 10 - 11, rest.Count); // every other address, once
+        Assert.Equal(rest.Count, rest.Distinct().Count());
+        Assert.Equal("10.0.0.134", rest[0]);
+        Assert.Contains("10.0.0.20", rest);
+    }
+
+    [Fact]
+    public void A_lease_this_table_granted_or_replayed_never_moves_the_scan()
+    {
+        LeasePool pool = Pool("racks", "10.0.0.0", "10.0.0.255");
+        var journal = new InMemoryLeaseJournal();
+        var table = new LeaseTable([pool], [], journal, _time);
+        Assert.Equal(CommitOutcome.Granted, table.Commit(Mac(1), Ip("10.0.0.3"), pool, pool.LeaseTime, null).Outcome); // an INIT-REBOOT
+
+        // The scan walks over its own lease; after a restart (replay) over the replayed one too.
+        Assert.Equal(["10.0.0.0", "10.0.0.1", "10.0.0.2", "10.0.0.4"], Enumerable.Range(2, 4).Select(i => table.Propose(Mac(i), pool, null)!.ToString()));
+        var restarted = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time, journal.Records);
+        Assert.Equal(["10.0.0.0", "10.0.0.1", "10.0.0.2", "10.0.0.4"], Enumerable.Range(2, 4).Select(i => restarted.Propose(Mac(i), pool, null)!.ToString()));
+    }
+
+    [Fact]
     public void A_refusal_of_an_address_the_scan_did_not_produce_leaves_the_scan_where_it_is()
     {
         LeasePool pool = Pool("racks", "10.0.0.10", "10.0.0.29");
@@ -171,17 +208,20 @@ public sealed class LeaseTableContentionTests
         return new LeaseConflict(held with { MacAddress = mac }, held);
     }
 
-    /// <summary>The shared store: the first grant of an address wins until that lease ends.</summary>
+    /// <summary>
+    /// The shared store: one row per address, the first grant winning until that lease ends, and the order rows
+    /// changed in (the revision column).
+    /// </summary>
     private sealed class Arbiter
     {
-        public Dictionary<IPAddress, LeaseRecord> Holders { get; } = [];
+        public Dictionary<IPAddress, (LeaseRecord Record, Server Writer)> Holders { get; } = [];
 
-        public List<LeaseRecord> Log { get; } = [];
+        public List<IPAddress> Changes { get; } = [];
 
         public int Refusals { get; set; }
     }
 
-    /// <summary>One server: its table, how far it has read the arbiter's log, and its grants since it last read.</summary>
+    /// <summary>One server: its table, how far it has read the store's changes, and its grants since it last read.</summary>
     private sealed class Server(LeasePool pool, double start, FakeTimeProvider time)
     {
         private readonly LeaseTable _table = new([pool], [], new InMemoryLeaseJournal(), time, options: new LeaseTableOptions { ScanStartFraction = start });
@@ -195,7 +235,7 @@ public sealed class LeaseTableContentionTests
             IPAddress address = _table.Propose(mac, pool, null) ?? throw new InvalidOperationException("pool exhausted");
             Lease lease = _table.Commit(mac, address, pool, pool.LeaseTime, null).Lease ?? throw new InvalidOperationException($"{address} not committed");
             LeaseRecord record = LeaseRecord.From(lease);
-            if (arbiter.Holders.TryGetValue(address, out LeaseRecord holder) && !holder.MacAddress.Equals(mac) && holder.ExpiresAt > time.GetUtcNow())
+            if (arbiter.Holders.TryGetValue(address, out var row) && row.Record is var holder && !holder.MacAddress.Equals(mac) && holder.ExpiresAt > time.GetUtcNow())
             {
                 arbiter.Refusals++;
                 _table.LearnRefusals([new LeaseConflict(record, holder)]);
@@ -203,8 +243,8 @@ public sealed class LeaseTableContentionTests
                 return false;
             }
 
-            arbiter.Holders[address] = record;
-            arbiter.Log.Add(record);
+            arbiter.Holders[address] = (record, this);
+            arbiter.Changes.Add(address);
             if (++_grantsSinceSync >= SyncEveryGrants)
             {
                 Sync(arbiter);
@@ -215,9 +255,14 @@ public sealed class LeaseTableContentionTests
 
         private void Sync(Arbiter arbiter)
         {
-            for (; _read < arbiter.Log.Count; _read++)
+            // As PostgresLeaseStore.ReadChanges: the current rows changed since the last read, other servers' only.
+            for (; _read < arbiter.Changes.Count; _read++)
             {
-                _table.Learn(arbiter.Log[_read]);
+                var (record, writer) = arbiter.Holders[arbiter.Changes[_read]];
+                if (writer != this)
+                {
+                    _table.Learn(record);
+                }
             }
 
             _grantsSinceSync = 0;
