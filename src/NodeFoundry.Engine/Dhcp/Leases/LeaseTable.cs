@@ -12,10 +12,10 @@ namespace NodeFoundry.Dhcp.Leases;
 /// <remarks>
 /// <para>Allocation order for an offer: the client's reservation; its existing (even expired or released) lease in
 /// the pool; the requested address if never used or already its own; its outstanding offer; an address freed
-/// without an owner; the next never-used address (lowest first, or from a server's own starting point in a shared
-/// pool, leaping away from another server's allocation front it ran into: <see cref="LearnRefusals"/>); and only then, oldest first, an address whose
-/// previous client's lease expired or was released. So a returning client gets its old address back for as long as
-/// the pool has any other address to give.</para>
+/// without an owner; the next never-used address (lowest first; in a shared pool from this server's own starting
+/// point, leaping away from another server's block or front: <see cref="LearnRefusals"/>); and only then, oldest
+/// first, an address whose previous client's lease expired or was released. So a returning client gets its old
+/// address back for as long as the pool has any other address to give.</para>
 /// <para>Every operation is O(1) amortized (heap operations O(log n)). Mutating calls come from the DHCP loop;
 /// <see cref="Snapshot"/> and <see cref="GetUsage"/> may be called from any thread. A plain lock guards the state;
 /// <see cref="Flush"/> fsyncs outside it, so readers never wait for the disk.</para>
@@ -445,8 +445,9 @@ public sealed class LeaseTable
 
     /// <summary>
     /// Takes in a lease another server committed to a shared store (a change read from it; a refused grant's holder
-    /// comes through <see cref="LearnRefusals"/>). Not journaled: it is durable there already. The record replaces what the table knew of the
-    /// address, exactly as replay would.
+    /// comes through <see cref="LearnRefusals"/>). Not journaled: it is durable there already. The record replaces
+    /// what the table knew of the address, exactly as replay would, and marks it the other server's
+    /// (<see cref="AddressSlot.LeasedByPeer"/>).
     /// </summary>
     public void Learn(in LeaseRecord record)
     {

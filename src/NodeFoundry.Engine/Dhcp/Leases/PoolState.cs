@@ -3,7 +3,7 @@ namespace NodeFoundry.Dhcp.Leases;
 /// <summary>
 /// Allocation state of one pool. The scan for never-used addresses walks scan steps (offsets from
 /// <see cref="ScanStart"/>, wrapping) in stretches: the current one is [<see cref="NextFresh"/>, its end), and
-/// stretches it leapt over after a refusal (<see cref="LeapAfterRefusal"/>) wait in a queue. A step no stretch still
+/// stretches it leapt over (<see cref="LeapAfterRefusal"/>, <see cref="LeapAfterPeerLease"/>) wait in a queue. A step no stretch still
 /// holds has been looked at: its address is in <see cref="Slots"/>, or free and queued in <see cref="Free"/>.
 /// <see cref="Reclaim"/> orders addresses that carry a lease by when the lease stops protecting them; its entries are
 /// checked when popped, stale ones dropped.
@@ -89,8 +89,8 @@ internal sealed class PoolState(LeasePool pool, long scanStart = 0)
     /// this scan has run into that server's allocation front, which moves the same way: following it would lose a race
     /// for nearly every address. So the scan leaps to the middle of what its stretch has left, and the half it leapt
     /// over waits until the scan has nothing else (by then the other server has mostly filled it, which syncing tells
-    /// this table). Each meeting of two fronts costs a refusal or two instead of one per client; the leaps halve the
-    /// unscanned space, so there are at most a few dozen in a pool's life. False when the scan stays.
+    /// this table). Each meeting of two fronts costs one flush's refusals instead of one per client; each leap halves
+    /// a stretch, so they stay few. False when the scan stays.
     /// </summary>
     public bool LeapAfterRefusal(long step) => Leap(step, minimumLeft: 2);
 
