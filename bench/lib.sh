@@ -26,12 +26,11 @@ publish_into_out() {
     || { tail -n 30 "$OUT/build-$folder.log" >&2; echo "$project build failed (log: $OUT/build-$folder.log)" >&2; exit 1; }
 }
 
-# Two namespaces of this script joined by one veth, lo up in both: veth_lab_up NS_S NS_C IF_S IF_C SERVER_IP CLIENT_IP
-# (addresses /24, inside 192.0.2.0/24). A leftover namespace of the same name is deleted first, unless processes still
-# run in it (another bench): then it exits. The caller's cleanup deletes both namespaces.
-veth_lab_up() {
-  local ns_s=$1 ns_c=$2 if_s=$3 if_c=$4 ip_s=$5 ip_c=$6 ns
-  for ns in "$ns_s" "$ns_c"; do
+# New namespaces of this script, lo up in each: fresh_netns NS... A leftover namespace of the same name is deleted
+# first, unless processes still run in it (another bench): then it exits. The caller's cleanup deletes them.
+fresh_netns() {
+  local ns
+  for ns in "$@"; do
     if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
       [ -z "$(ip netns pids "$ns")" ] || { echo "netns $ns exists and has processes; is another bench running?" >&2; exit 1; }
       ip netns del "$ns"
@@ -39,6 +38,13 @@ veth_lab_up() {
     ip netns add "$ns"
     ip -n "$ns" link set lo up
   done
+}
+
+# Two namespaces of this script joined by one veth, lo up in both: veth_lab_up NS_S NS_C IF_S IF_C SERVER_IP CLIENT_IP
+# (addresses /24, inside 192.0.2.0/24), made by fresh_netns.
+veth_lab_up() {
+  local ns_s=$1 ns_c=$2 if_s=$3 if_c=$4 ip_s=$5 ip_c=$6
+  fresh_netns "$ns_s" "$ns_c"
   ip link add "$if_s" netns "$ns_s" type veth peer name "$if_c" netns "$ns_c"
   ip -n "$ns_s" addr add "$ip_s/24" dev "$if_s"
   ip -n "$ns_c" addr add "$ip_c/24" dev "$if_c"

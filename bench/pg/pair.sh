@@ -49,7 +49,7 @@ PG_DATA="$OUT/pg/data"
 PG_STARTED=0
 WORKTREE=""
 
-source bench/lib.sh   # log, stop_pid, as_user, publish_into_out
+source bench/lib.sh   # log, stop_pid, as_user, publish_into_out, fresh_netns
 
 cleanup() {
   local pid
@@ -76,14 +76,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 
 # ---------------------------------------------------------------------------------------------- network
-for ns in "$NS_A" "$NS_B" "$NS_R"; do
-  if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
-    [ -z "$(ip netns pids "$ns")" ] || { echo "netns $ns exists and has processes; is another bench running?" >&2; exit 1; }
-    ip netns del "$ns"
-  fi
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-done
+fresh_netns "$NS_A" "$NS_B" "$NS_R"
 ip -n "$NS_R" link add nfppbr type bridge
 ip -n "$NS_R" addr add 192.0.2.2/24 dev nfppbr
 ip -n "$NS_R" addr add 192.0.2.3/24 dev nfppbr
