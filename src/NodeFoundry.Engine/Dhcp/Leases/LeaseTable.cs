@@ -338,6 +338,13 @@ public sealed class LeaseTable
                 case Availability.Quarantined:
                     return new CommitResult(CommitOutcome.Quarantined, null);
                 case Availability.InUse:
+                    if (slot is { LeasedByPeer: true } && state is not null)
+                    {
+                        // Offered here, granted meanwhile by another server: both scans are at the same addresses.
+                        // Move this one as after a store refusal, or every client it offers to next loses the same way.
+                        state.LeapAfterRefusal(state.ScanIndex(value));
+                    }
+
                     return new CommitResult(CommitOutcome.AddressInUse, null);
                 default:
                     break;

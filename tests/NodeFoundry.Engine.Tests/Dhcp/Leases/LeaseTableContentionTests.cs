@@ -152,6 +152,21 @@ public sealed class LeaseTableContentionTests
     }
 
     [Fact]
+    public void A_request_for_an_address_another_server_granted_since_the_offer_moves_the_scan()
+    {
+        LeasePool pool = Pool("racks", "10.0.0.10", "10.0.0.29");
+        var table = new LeaseTable([pool], [], new InMemoryLeaseJournal(), _time);
+        Assert.Equal(Ip("10.0.0.10"), table.Propose(Mac(1), pool, null));
+
+        // Before the REQUEST, a read of the store says another server's client got .10: this server NAKs it ...
+        table.Learn(new LeaseRecord(LeaseRecordKind.Bound, Mac(99), Ip("10.0.0.10"), _time.GetUtcNow(), _time.GetUtcNow().AddHours(1), "racks", null));
+        Assert.Equal(CommitOutcome.AddressInUse, table.Commit(Mac(1), Ip("10.0.0.10"), pool, pool.LeaseTime, null).Outcome);
+
+        // ... and, both scans being at the same addresses, leaps as after a refusal: 19 steps left, 9 leapt over.
+        Assert.Equal(Ip("10.0.0.20"), table.Propose(Mac(2), pool, null));
+    }
+
+    [Fact]
     public void A_refusal_of_an_address_the_scan_did_not_produce_leaves_the_scan_where_it_is()
     {
         LeasePool pool = Pool("racks", "10.0.0.10", "10.0.0.29");
