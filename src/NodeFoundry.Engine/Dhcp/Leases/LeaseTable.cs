@@ -475,20 +475,22 @@ public sealed class LeaseTable
     public void LearnRefusals(IReadOnlyList<LeaseConflict> conflicts)
     {
         ArgumentNullException.ThrowIfNull(conflicts);
+        if (conflicts.Count == 0)
+        {
+            return; // the usual flush: nothing refused, nothing to take in
+        }
+
         lock (_gate)
         {
+            long now = NowTicks();
+            var moved = new HashSet<PoolState>();
             foreach (LeaseConflict conflict in conflicts)
             {
                 if (conflict.Holder is { } holder)
                 {
                     LearnFromPeer(holder);
                 }
-            }
 
-            var moved = new HashSet<PoolState>();
-            long now = NowTicks();
-            foreach (LeaseConflict conflict in conflicts)
-            {
                 if (Ipv4.TryToUInt32(conflict.Refused.Address, out uint value) && FindPool(value) is { } pool && !moved.Contains(pool)
                     && (pool.LeapAfterRefusal(pool.ScanIndex(value)) || pool.LeapReclaimsAfterRefusal(now)))
                 {
@@ -607,7 +609,6 @@ public sealed class LeaseTable
 
         AddressSlot slot = GetOrCreateSlot(value);
         ApplyLease(slot, new Lease(record.MacAddress, slot.Address, record.GrantedAt, record.ExpiresAt, record.Pool, record.HostName, state));
-        slot.LeasedByPeer = false;
         return slot;
     }
 

@@ -2,24 +2,14 @@ namespace NodeFoundry.Dhcp.Leases;
 
 /// <summary>
 /// Allocation state of one pool. The scan for never-used addresses walks scan steps (offsets from
-/// <see cref="ScanStart"/>, wrapping) in stretches: the current one is [<see cref="NextFresh"/>, its end), and
-/// stretches it leapt over (<see cref="LeapAfterRefusal"/>, <see cref="LeapAfterPeerLease"/>) wait in a queue. A step no stretch still
-/// holds has been looked at: its address is in <see cref="Slots"/>, or free and queued in <see cref="Free"/>.
+/// <see cref="ScanStart"/>, wrapping) in stretches: the current one from its next step to its end, and stretches it
+/// leapt over (<see cref="LeapAfterRefusal"/>, <see cref="LeapAfterPeerLease"/>) wait in a queue. A step no stretch
+/// still holds has been looked at: its address is in <see cref="Slots"/>, or free and queued in <see cref="Free"/>.
 /// <see cref="Reclaim"/> orders addresses that carry a lease by when the lease stops protecting them; its entries are
 /// checked when popped, stale ones dropped.
 /// </summary>
 internal sealed class PoolState(LeasePool pool, long scanStart = 0)
 {
-    public LeasePool Pool { get; } = pool;
-
-    /// <summary>
-    /// Offset the never-used scan starts at (and wraps around from). 0 for a server on its own; servers sharing a
-    /// store start at different points so their fresh allocations rarely race for the same address.
-    /// </summary>
-    public long ScanStart { get; } = scanStart;
-
-    public Dictionary<uint, AddressSlot> Slots { get; } = [];
-
     // At most this many ready reclaim entries are moved per leap: a few milliseconds of heap work, and already far
     // more addresses than another server grants between two reads of the store.
     private const int MaxReclaimLeap = 4096;
@@ -32,8 +22,18 @@ internal sealed class PoolState(LeasePool pool, long scanStart = 0)
     private long _stretchStart;
     private long _stretchEnd = pool.Size;
 
-    /// <summary>The next scan step of the current stretch.</summary>
-    public long NextFresh { get; private set; }
+    // The next scan step of the current stretch.
+    private long _nextStep;
+
+    public LeasePool Pool { get; } = pool;
+
+    /// <summary>
+    /// Offset the never-used scan starts at (and wraps around from). 0 for a server on its own; servers sharing a
+    /// store start at different points so their fresh allocations rarely race for the same address.
+    /// </summary>
+    public long ScanStart { get; } = scanStart;
+
+    public Dictionary<uint, AddressSlot> Slots { get; } = [];
 
     public Queue<uint> Free { get; } = new();
 
@@ -50,7 +50,7 @@ internal sealed class PoolState(LeasePool pool, long scanStart = 0)
     /// <summary>The next never-looked-at scan step (the current stretch, then the stretches leapt over), or false when none is left.</summary>
     public bool TryTakeScanStep(out long step)
     {
-        while (NextFresh >= _stretchEnd)
+        while (_nextStep >= _stretchEnd)
         {
             if (!_skipped.TryDequeue(out (long From, long To) stretch))
             {
@@ -58,17 +58,17 @@ internal sealed class PoolState(LeasePool pool, long scanStart = 0)
                 return false;
             }
 
-            (_stretchStart, NextFresh, _stretchEnd) = (stretch.From, stretch.From, stretch.To);
+            (_stretchStart, _nextStep, _stretchEnd) = (stretch.From, stretch.From, stretch.To);
         }
 
-        step = NextFresh++;
+        step = _nextStep++;
         return true;
     }
 
     /// <summary>Whether the scan has yet to reach <paramref name="step"/> (it will find the address there by itself).</summary>
     public bool IsAheadOfScan(long step)
     {
-        if (step >= NextFresh && step < _stretchEnd)
+        if (step >= _nextStep && step < _stretchEnd)
         {
             return true;
         }
@@ -104,16 +104,16 @@ internal sealed class PoolState(LeasePool pool, long scanStart = 0)
 
     private bool Leap(long step, long minimumLeft)
     {
-        long left = _stretchEnd - NextFresh;
-        if (step < _stretchStart || step >= NextFresh || left < minimumLeft)
+        long left = _stretchEnd - _nextStep;
+        if (step < _stretchStart || step >= _nextStep || left < minimumLeft)
         {
             return false;
         }
 
-        long middle = NextFresh + (left / 2);
-        _skipped.Enqueue((NextFresh, middle));
+        long middle = _nextStep + (left / 2);
+        _skipped.Enqueue((_nextStep, middle));
         _stretchStart = middle;
-        NextFresh = middle;
+        _nextStep = middle;
         return true;
     }
 
@@ -147,7 +147,7 @@ internal sealed class PoolState(LeasePool pool, long scanStart = 0)
     /// </summary>
     public bool LeapReclaimsAfterRefusal(long now)
     {
-        if (NextFresh < _stretchEnd || _skipped.Count > 0)
+        if (_nextStep < _stretchEnd || _skipped.Count > 0)
         {
             return false;
         }
