@@ -13,6 +13,14 @@ stop_pid() {
   wait "$pid" 2>/dev/null || true
 }
 
+# Waits (bounded: TRIES tenths of a second, less if PID exits) until FILE holds PATTERN: wait_for_line FILE PATTERN PID
+# TRIES. Returns whether it does.
+wait_for_line() {
+  local file=$1 pattern=$2 pid=$3 tries=$4 i
+  for i in $(seq 1 "$tries"); do grep -q "$pattern" "$file" 2>/dev/null && return 0; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  grep -q "$pattern" "$file" 2>/dev/null
+}
+
 # Builds as the user who ran sudo, so root never owns files in the working tree.
 as_user() {
   if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then sudo -u "$SUDO_USER" -H "$@"; else "$@"; fi

@@ -121,7 +121,7 @@ EOF
 
 # start_server NAME MODE [TAG] -> sets SERVER_PID and SERVER_DIR ($OUT/NAME-TAG); waits (bounded) until it listens.
 start_server() {
-  local name=$1 mode=$2 dir i
+  local name=$1 mode=$2 dir
   dir="$OUT/$name-${3:-$mode}"
   rm -rf "$dir"; mkdir -p "$dir"
   if [ "$name" = kea ]; then
@@ -130,8 +130,7 @@ start_server() {
       ip netns exec "$NS_S" kea-dhcp4 -c "$dir/kea-$mode.json" >"$dir/stdout.log" 2>&1 &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
-    for i in $(seq 1 150); do grep -q DHCP4_STARTED "$dir/kea.log" 2>/dev/null && break; kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    grep -q DHCP4_STARTED "$dir/kea.log" 2>/dev/null || { cat "$dir/stdout.log" "$dir/kea.log" >&2 2>/dev/null; echo "kea did not start" >&2; exit 1; }
+    wait_for_line "$dir/kea.log" DHCP4_STARTED "$SERVER_PID" 150 || { cat "$dir/stdout.log" "$dir/kea.log" >&2 2>/dev/null; echo "kea did not start" >&2; exit 1; }
   else
     local fleet=fleet.yaml
     [ "$mode" = burst ] && fleet=fleet-burst.yaml
@@ -148,8 +147,7 @@ start_server() {
       --interface "$IF_S" --journal "$dir/state/leases.journal" >"$dir/stdout.log" 2>&1 &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
-    for i in $(seq 1 600); do grep -q 'nodefoundry: serving' "$dir/stdout.log" 2>/dev/null && break; kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    grep -q 'nodefoundry: serving' "$dir/stdout.log" || { tail -n 30 "$dir/stdout.log" >&2; echo "nodefoundry serve did not start" >&2; exit 1; }
+    wait_for_line "$dir/stdout.log" 'nodefoundry: serving' "$SERVER_PID" 600 || { tail -n 30 "$dir/stdout.log" >&2; echo "nodefoundry serve did not start" >&2; exit 1; }
   fi
   sleep 0.5
   SERVER_DIR=$dir

@@ -129,19 +129,18 @@ YAML
 }
 
 start_serve() {  # $1 = build, $2 = namespace, $3 = address, $4 = folder -> STARTED_PID
-  local dir=$4 i
+  local dir=$4
   mkdir -p "$dir"
   printf 'Host=%s;Username=postgres;Database=%s\n' "$OUT/pg" "$DB" >"$dir/pg.conn"
   fleet "$3" state >"$dir/fleet.yaml"
   (cd "$dir" && exec ip netns exec "$2" dotnet "$OUT/host-$1/nodefoundry.dll" serve --config fleet.yaml --quiet --no-tftp --no-http) \
     >"$dir/stdout.log" 2>&1 &
   STARTED_PID=$!; PIDS+=("$STARTED_PID")
-  for i in $(seq 1 600); do grep -q 'nodefoundry: serving' "$dir/stdout.log" 2>/dev/null && break; kill -0 "$STARTED_PID" 2>/dev/null || break; sleep 0.1; done
-  grep -q 'nodefoundry: serving' "$dir/stdout.log" || { tail -n 30 "$dir/stdout.log" >&2; echo "nodefoundry serve ($1) did not start" >&2; exit 1; }
+  wait_for_line "$dir/stdout.log" 'nodefoundry: serving' "$STARTED_PID" 600 || { tail -n 30 "$dir/stdout.log" >&2; echo "nodefoundry serve ($1) did not start" >&2; exit 1; }
 }
 
 start_kea() {  # $1 = namespace, $2 = its interface, $3 = folder -> STARTED_PID
-  local dir=$3 i
+  local dir=$3
   mkdir -p "$dir"
   cat >"$dir/kea.json" <<JSON
 { "Dhcp4": {
@@ -155,8 +154,7 @@ start_kea() {  # $1 = namespace, $2 = its interface, $3 = folder -> STARTED_PID
 JSON
   KEA_PIDFILE_DIR="$dir" KEA_LOCKFILE_DIR="$dir" ip netns exec "$1" kea-dhcp4 -c "$dir/kea.json" >"$dir/stdout.log" 2>&1 &
   STARTED_PID=$!; PIDS+=("$STARTED_PID")
-  for i in $(seq 1 150); do grep -q DHCP4_STARTED "$dir/kea.log" 2>/dev/null && break; kill -0 "$STARTED_PID" 2>/dev/null || break; sleep 0.1; done
-  grep -q DHCP4_STARTED "$dir/kea.log" 2>/dev/null || { cat "$dir/stdout.log" "$dir/kea.log" >&2 2>/dev/null; echo "kea did not start" >&2; exit 1; }
+  wait_for_line "$dir/kea.log" DHCP4_STARTED "$STARTED_PID" 150 || { cat "$dir/stdout.log" "$dir/kea.log" >&2 2>/dev/null; echo "kea did not start" >&2; exit 1; }
 }
 
 perfdhcp_relay() {  # $1 = relay address, $2 = server, $3 = base MAC, $4 = output file

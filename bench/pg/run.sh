@@ -97,7 +97,7 @@ timeout 60 ip netns exec "$NS_S" kea-admin db-init pgsql -h 127.0.0.1 -P "$PG_PO
 
 # ---------------------------------------------------------------------------------------------- servers
 start_server() {  # $1 = kea|nodefoundry -> SERVER_PID, SERVER_DIR
-  local name=$1 dir="$OUT/$1" i
+  local name=$1 dir="$OUT/$1"
   rm -rf "$dir"; mkdir -p "$dir"
   if [ "$name" = kea ]; then
     cat >"$dir/kea.json" <<JSON
@@ -112,16 +112,14 @@ start_server() {  # $1 = kea|nodefoundry -> SERVER_PID, SERVER_DIR
 JSON
     KEA_PIDFILE_DIR="$dir" KEA_LOCKFILE_DIR="$dir" ip netns exec "$NS_S" kea-dhcp4 -c "$dir/kea.json" >"$dir/stdout.log" 2>&1 &
     SERVER_PID=$!; PIDS+=("$SERVER_PID")
-    for i in $(seq 1 150); do grep -q DHCP4_STARTED "$dir/kea.log" 2>/dev/null && break; kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    grep -q DHCP4_STARTED "$dir/kea.log" 2>/dev/null || { cat "$dir/stdout.log" "$dir/kea.log" >&2 2>/dev/null; echo "kea did not start" >&2; exit 1; }
+    wait_for_line "$dir/kea.log" DHCP4_STARTED "$SERVER_PID" 150 || { cat "$dir/stdout.log" "$dir/kea.log" >&2 2>/dev/null; echo "kea did not start" >&2; exit 1; }
   else
     printf 'Host=127.0.0.1;Port=%s;Username=postgres;Database=nodefoundry\n' "$PG_PORT" >"$dir/pg.conn"
     cp bench/pg/fleet.yaml "$dir/fleet.yaml"
     ip netns exec "$NS_S" dotnet "$OUT/host/nodefoundry.dll" serve --config "$dir/fleet.yaml" --interface "$IF_S" --no-tftp --no-http \
       >"$dir/stdout.log" 2>&1 &
     SERVER_PID=$!; PIDS+=("$SERVER_PID")
-    for i in $(seq 1 600); do grep -q 'nodefoundry: serving' "$dir/stdout.log" 2>/dev/null && break; kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    grep -q 'nodefoundry: serving' "$dir/stdout.log" || { tail -n 30 "$dir/stdout.log" >&2; echo "nodefoundry serve did not start" >&2; exit 1; }
+    wait_for_line "$dir/stdout.log" 'nodefoundry: serving' "$SERVER_PID" 600 || { tail -n 30 "$dir/stdout.log" >&2; echo "nodefoundry serve did not start" >&2; exit 1; }
   fi
   sleep 0.5
   SERVER_DIR=$dir
