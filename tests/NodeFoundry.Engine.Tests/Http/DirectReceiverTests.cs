@@ -33,6 +33,9 @@ public sealed class DirectReceiverTests
 
         public DirectReceiver Receiver { get; }
 
+        public void Deconstruct(out Socket client, out Socket server, out DirectReceiver receiver) =>
+            (client, server, receiver) = (Client, Server, Receiver);
+
         public static async Task<Connection> OpenAsync(CancellationToken stop = default)
         {
             var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -63,7 +66,7 @@ public sealed class DirectReceiverTests
         }
 
         using var connection = await Connection.OpenAsync();
-        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
+        var (client, server, receiver) = connection;
         client.Send("GET / HTTP/1.1\r\n\r\n"u8.ToArray());
         await Task.Delay(50);
         var buffer = new byte[64];
@@ -82,7 +85,7 @@ public sealed class DirectReceiverTests
         }
 
         using var connection = await Connection.OpenAsync();
-        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
+        var (client, server, receiver) = connection;
         var buffer = new byte[64];
 
         async Task<(int Count, string? Thread)> ReceiveAndSayWhere()
@@ -109,7 +112,7 @@ public sealed class DirectReceiverTests
         }
 
         using var connection = await Connection.OpenAsync();
-        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
+        var (client, server, receiver) = connection;
         var sent = Enumerable.Range(0, 3 * DirectReceiver.ReadsBeforeYield).Select(i => (byte)i).ToArray();
         client.Send(sent);
         await Task.Delay(50);
@@ -136,7 +139,7 @@ public sealed class DirectReceiverTests
         }
 
         using var connection = await Connection.OpenAsync();
-        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
+        var (client, server, receiver) = connection;
         Assert.Equal(-1, await receiver.ReceiveAsync(new byte[64], In(TimeSpan.FromMilliseconds(300))).AsTask().WaitAsync(Bound));
     }
 
@@ -150,7 +153,7 @@ public sealed class DirectReceiverTests
 
         using var stop = new CancellationTokenSource();
         using var connection = await Connection.OpenAsync(stop.Token);
-        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
+        var (client, server, receiver) = connection;
         var pending = receiver.ReceiveAsync(new byte[64], In(TimeSpan.FromMinutes(5))).AsTask();
         await HttpBootServerTests.WaitUntilAsync(() => receiver.Parks > 0);
 
@@ -167,7 +170,7 @@ public sealed class DirectReceiverTests
         }
 
         using var connection = await Connection.OpenAsync();
-        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
+        var (client, server, receiver) = connection;
         client.Send("x"u8.ToArray());
         await Task.Delay(50);
         Assert.Equal(1, await receiver.ReceiveAsync(new byte[64], In(Bound)));
@@ -186,7 +189,7 @@ public sealed class DirectReceiverTests
         }
 
         using var connection = await Connection.OpenAsync();
-        var (client, server, receiver) = (connection.Client, connection.Server, connection.Receiver);
+        var (client, server, receiver) = connection;
         var pending = receiver.ReceiveAsync(new byte[64], In(TimeSpan.FromMinutes(5))).AsTask();
         await HttpBootServerTests.WaitUntilAsync(() => receiver.Parks > 0);
 
